@@ -1,0 +1,27 @@
+"""The REST API, version 1: one NinjaAPI with a router per bounded context."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from qudao.api.auth import SessionAuth, TokenAuth
+from qudao.api.errors import install_error_handlers
+from qudao.parties.api import router as parties_router
+from qudao.tenancy.api import router as tenancy_router
+
+api = NinjaAPI(
+    title="Qudao API",
+    version="1",
+    description=(
+        "Channel management for distributors. Authenticate with `Authorization: Bearer <token>` "
+        "(issue a token on the API tokens page) or with the page session. Errors always have "
+        "the shape {code, message, fields}; money travels as decimal strings."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/", tenancy_router)
+api.add_router("/", parties_router)

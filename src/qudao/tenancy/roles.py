@@ -1,0 +1,62 @@
+"""Roles inside an organization and what each may do."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Final
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    BOSS = "boss", _("Boss / administrator")
+    SALES_REP = "sales_rep", _("Sales rep")
+    FINANCE = "finance", _("Finance")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    AFTERSALES = "aftersales", _("After-sales")
+    READONLY = "readonly", _("Read-only")
+    MANUFACTURER = "manufacturer", _("Manufacturer user")
+    RETAILER = "retailer", _("Retailer user")
+
+
+STAFF_ROLES: Final = frozenset(
+    {Role.BOSS, Role.SALES_REP, Role.FINANCE, Role.WAREHOUSE, Role.AFTERSALES, Role.READONLY}
+)
+EXTERNAL_ROLES: Final = frozenset({Role.MANUFACTURER, Role.RETAILER})
+
+
+class Perm(str, Enum):
+    """A capability a page or endpoint needs; roles grant capabilities below."""
+
+    VIEW_HOME = "view_home"
+    VIEW_PARTIES = "view_parties"
+    VIEW_ALL_CUSTOMERS = "view_all_customers"
+    MANAGE_PARTIES = "manage_parties"
+    REASSIGN_CUSTOMERS = "reassign_customers"
+    MANAGE_TERRITORIES = "manage_territories"
+    VIEW_MEMBERS = "view_members"
+    MANAGE_MEMBERS = "manage_members"
+    VIEW_AUDIT = "view_audit"
+    USE_PORTAL = "use_portal"
+    USE_API_TOKENS = "use_api_tokens"
+
+
+_INTERNAL: Final = STAFF_ROLES
+GRANTS: Final[dict[Perm, frozenset[str]]] = {
+    Perm.VIEW_HOME: _INTERNAL,
+    Perm.VIEW_PARTIES: _INTERNAL,
+    Perm.VIEW_ALL_CUSTOMERS: frozenset(_INTERNAL - {Role.SALES_REP}),
+    Perm.MANAGE_PARTIES: frozenset({Role.BOSS, Role.SALES_REP}),
+    Perm.REASSIGN_CUSTOMERS: frozenset({Role.BOSS}),
+    Perm.MANAGE_TERRITORIES: frozenset({Role.BOSS}),
+    Perm.VIEW_MEMBERS: frozenset({Role.BOSS}),
+    Perm.MANAGE_MEMBERS: frozenset({Role.BOSS}),
+    Perm.VIEW_AUDIT: frozenset({Role.BOSS, Role.FINANCE}),
+    Perm.USE_PORTAL: EXTERNAL_ROLES,
+    Perm.USE_API_TOKENS: frozenset(_INTERNAL | EXTERNAL_ROLES),
+}
+
+
+def has_perm(role: str, perm: Perm) -> bool:
+    return role in GRANTS[perm]
