@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("org/", include("qudao.tenancy.urls")),
     path("parties/", include("qudao.parties.urls")),
+    path("catalog/", include("qudao.catalog.urls")),
+    path("imports/", include("qudao.imports.urls")),
     path("portal/", include("qudao.portal.urls")),
     path("", include("qudao.shell.urls")),
 ]

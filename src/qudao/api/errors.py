@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from qudao.core.errors import BusinessRuleViolation, PermissionDenied
-
-
-class Error(Schema):
-    code: str
-    message: str
-    fields: dict[str, str] = {}
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -33,7 +27,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields: dict[str, str] = {}
         for error in exc.errors:
-            location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+            location = [
+                str(part)
+                for part in error.get("loc", ())
+                if part not in ("body", "payload", "query", "path")
+            ]
             fields[".".join(location) or "__all__"] = str(error.get("msg", ""))
         return api.create_response(
             request,
@@ -45,8 +43,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
             request,
-            {"code": "unauthenticated", "message": _("Log in or send a valid API token."),
-             "fields": {}},
+            {
+                "code": "unauthenticated",
+                "message": _("Log in or send a valid API token."),
+                "fields": {},
+            },
             status=401,
         )
 

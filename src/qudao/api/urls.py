@@ -6,6 +6,8 @@ from ninja import NinjaAPI
 
 from qudao.api.auth import SessionAuth, TokenAuth
 from qudao.api.errors import install_error_handlers
+from qudao.catalog.api import router as catalog_router
+from qudao.imports.api import router as imports_router
 from qudao.parties.api import router as parties_router
 from qudao.tenancy.api import router as tenancy_router
 
@@ -25,3 +27,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", tenancy_router)
 api.add_router("/", parties_router)
+api.add_router("/", catalog_router)
+api.add_router("/", imports_router)

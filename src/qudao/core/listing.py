@@ -61,7 +61,10 @@ class Listing(Generic[_M]):
             self.ordering = [f"{direction}{sortable[key]}", f"{direction}id"]
         else:
             self.sort = ""
-            self.ordering = [self.default_sort, "-id" if self.default_sort.startswith("-") else "id"]
+            self.ordering = [
+                self.default_sort,
+                "-id" if self.default_sort.startswith("-") else "id",
+            ]
         sizes = settings.QUDAO_LIST_PAGE_SIZES
         try:
             size = int(params.get("size", sizes[0]))
@@ -78,7 +81,9 @@ class Listing(Generic[_M]):
         rows = self.queryset
         if self.search and self.search_fields:
             rows = rows.filter(
-                reduce(or_, (Q(**{f"{name}__icontains": self.search}) for name in self.search_fields))
+                reduce(
+                    or_, (Q(**{f"{name}__icontains": self.search}) for name in self.search_fields)
+                )
             )
         for f in self.filters:
             if f.param in self.active_filters:

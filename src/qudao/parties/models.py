@@ -14,7 +14,11 @@ class Territory(OrgScopedModel):
     """A sales territory; territories form a tree (region → province → city → district)."""
 
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent territory"),
     )
     code = models.CharField(_("code"), max_length=40)
@@ -79,11 +83,19 @@ class Party(OrgScopedModel):
         _("status"), max_length=10, choices=PartyStatus.choices, default=PartyStatus.ACTIVE
     )
     territory = models.ForeignKey(
-        Territory, on_delete=models.PROTECT, null=True, blank=True, related_name="parties",
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parties",
         verbose_name=_("territory"),
     )
     owner = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Membership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("owner sales rep"),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)

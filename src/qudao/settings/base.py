@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "qudao.tenancy",
     "qudao.parties",
+    "qudao.catalog",
+    "qudao.imports",
     "qudao.api",
     "qudao.portal",
     "qudao.shell",

@@ -26,11 +26,15 @@ def for_member(membership: Membership) -> dict[str, Any]:
     suppliers = Party.objects.filter(kind=PartyKind.SUPPLIER, archived_at__isnull=True).count()
     by_type = list(
         customers.filter(archived_at__isnull=True)
-        .values("customer_type").annotate(n=Count("pk")).order_by("-n")
+        .values("customer_type")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
     )
     by_territory = list(
         customers.filter(archived_at__isnull=True, territory__isnull=False)
-        .values("territory__name").annotate(n=Count("pk")).order_by("-n")[:12]
+        .values("territory__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:12]
     )
     type_labels = dict(Party._meta.get_field("customer_type").choices)  # type: ignore[arg-type]
     chart_types = [

@@ -7,16 +7,24 @@ data set for benchmarks. Each later capability adds its part here.
 from __future__ import annotations
 
 import random
-from functools import cache
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Final
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from qudao.parties.models import Contact, CustomerType, Party, PartyKind, PartyStatus, Territory, Tier
+from qudao.parties.models import (
+    Contact,
+    CustomerType,
+    Party,
+    PartyKind,
+    PartyStatus,
+    Territory,
+    Tier,
+)
 from qudao.tenancy.models import Membership, Organization, User
 from qudao.tenancy.roles import Role
 from qudao.tenancy.scoping import org_scope
@@ -67,19 +75,57 @@ SUPPLIERS: Final = [
     ("S008", "蓝海洗涤用品有限公司", "蓝海洗涤", "91310000MA7H8J9K0L"),
 ]
 
-SURNAMES: Final = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+SURNAMES: Final = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+)
 GIVEN: Final = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文斌鹏飞俊辉婷宇浩凯"
 STORE_WORDS: Final = [
-    ("便利店", CustomerType.RETAILER), ("超市", CustomerType.RETAILER),
-    ("家电商行", CustomerType.RETAILER), ("日杂店", CustomerType.RETAILER),
-    ("电器城", CustomerType.RETAILER), ("百货商店", CustomerType.RETAILER),
-    ("批发部", CustomerType.WHOLESALER), ("商贸有限公司", CustomerType.SUB_DISTRIBUTOR),
-    ("连锁超市", CustomerType.CHAIN_STORE), ("五金家电店", CustomerType.RETAILER),
+    ("便利店", CustomerType.RETAILER),
+    ("超市", CustomerType.RETAILER),
+    ("家电商行", CustomerType.RETAILER),
+    ("日杂店", CustomerType.RETAILER),
+    ("电器城", CustomerType.RETAILER),
+    ("百货商店", CustomerType.RETAILER),
+    ("批发部", CustomerType.WHOLESALER),
+    ("商贸有限公司", CustomerType.SUB_DISTRIBUTOR),
+    ("连锁超市", CustomerType.CHAIN_STORE),
+    ("五金家电店", CustomerType.RETAILER),
 ]
-PREFIXES: Final = ["好又多", "联华", "家家乐", "惠民", "万家福", "金鑫", "顺发", "永辉", "百佳",
-                   "新世纪", "合家欢", "利民", "兴隆", "福满多", "旺旺", "益佳", "同心", "鑫源"]
-STREETS: Final = ["中山路", "人民路", "解放路", "建设路", "和平街", "胜利路", "新华路", "长江路",
-                  "淮海路", "学府路", "文化街", "青年路"]
+PREFIXES: Final = [
+    "好又多",
+    "联华",
+    "家家乐",
+    "惠民",
+    "万家福",
+    "金鑫",
+    "顺发",
+    "永辉",
+    "百佳",
+    "新世纪",
+    "合家欢",
+    "利民",
+    "兴隆",
+    "福满多",
+    "旺旺",
+    "益佳",
+    "同心",
+    "鑫源",
+]
+STREETS: Final = [
+    "中山路",
+    "人民路",
+    "解放路",
+    "建设路",
+    "和平街",
+    "胜利路",
+    "新华路",
+    "长江路",
+    "淮海路",
+    "学府路",
+    "文化街",
+    "青年路",
+]
+FACTORY_CITIES: Final = ["广东省佛山市", "浙江省杭州市", "江苏省苏州市", "山东省青岛市"]
 TITLES: Final = ["老板", "老板娘", "店长", "采购", "财务", "收货员"]
 
 STAFF: Final = [
@@ -121,23 +167,33 @@ def _territories(org: Organization) -> list[Territory]:
     region = Territory.objects.create(org=org, code="HD", name="华东大区", path="HD", depth=0)
     for p_index, (province, cities) in enumerate(REGIONS.items(), start=1):
         p_code = f"HD{p_index:02d}"
-        p = Territory.objects.create(org=org, parent=region, code=p_code, name=province,
-                                     path=f"HD/{p_code}", depth=1)
+        p = Territory.objects.create(
+            org=org, parent=region, code=p_code, name=province, path=f"HD/{p_code}", depth=1
+        )
         for c_index, (city, names) in enumerate(cities.items(), start=1):
             c_code = f"{p_code}{c_index:02d}"
-            c = Territory.objects.create(org=org, parent=p, code=c_code, name=city,
-                                         path=f"{p.path}/{c_code}", depth=2)
+            c = Territory.objects.create(
+                org=org, parent=p, code=c_code, name=city, path=f"{p.path}/{c_code}", depth=2
+            )
             for d_index, district in enumerate(names, start=1):
                 d_code = f"{c_code}{d_index:02d}"
-                districts.append(Territory.objects.create(
-                    org=org, parent=c, code=d_code, name=f"{city[:-1]}{district}",
-                    path=f"{c.path}/{d_code}", depth=3,
-                ))
+                districts.append(
+                    Territory.objects.create(
+                        org=org,
+                        parent=c,
+                        code=d_code,
+                        name=f"{city[:-1]}{district}",
+                        path=f"{c.path}/{d_code}",
+                        depth=3,
+                    )
+                )
     return districts
 
 
 def build(
-    *, size: str = "small", seed: int = 20261129,
+    *,
+    size: str = "small",
+    seed: int = 20261129,
     progress: Callable[[int, str], None] = lambda _n, _label: None,
 ) -> Organization:
     """Create the demo organizations, users for every role, territories, suppliers, customers."""
@@ -150,7 +206,9 @@ def build(
         with org_scope(org):
             staff = {}
             for username, name, role in STAFF:
-                staff[username] = Membership.objects.create(org=org, user=_user(username, name), role=role)
+                staff[username] = Membership.objects.create(
+                    org=org, user=_user(username, name), role=role
+                )
             Membership.objects.create(org=branch, user=staff["demo-boss"].user, role=Role.BOSS)
             reps = []
             for index in range(spec.reps):
@@ -162,9 +220,18 @@ def build(
             progress(1, "staff")
             districts = _territories(org)
             suppliers = [
-                Party(org=org, kind=PartyKind.SUPPLIER, code=code, name=name, short_name=short,
-                      tax_id=tax_id, status=PartyStatus.ACTIVE, phone=_phone(rng),
-                      invoice_title=name, address=f"{rng.choice(['广东省佛山市', '浙江省杭州市', '江苏省苏州市', '山东省青岛市'])}{rng.choice(STREETS)}{rng.randrange(1, 999)}号")
+                Party(
+                    org=org,
+                    kind=PartyKind.SUPPLIER,
+                    code=code,
+                    name=name,
+                    short_name=short,
+                    tax_id=tax_id,
+                    status=PartyStatus.ACTIVE,
+                    phone=_phone(rng),
+                    invoice_title=name,
+                    address=f"{rng.choice(FACTORY_CITIES)}{rng.choice(STREETS)}{rng.randrange(1, 999)}号",
+                )
                 for code, name, short, tax_id in SUPPLIERS
             ]
             Party.objects.bulk_create(suppliers)
@@ -176,58 +243,103 @@ def build(
             customers = []
             for number in range(start + 1, start + count + 1):
                 district = districts[number % len(districts)]
-                word, customer_type = rng.choices(STORE_WORDS, weights=(20, 18, 10, 10, 6, 8, 8, 3, 2, 8))[0]
+                word, customer_type = rng.choices(
+                    STORE_WORDS, weights=(20, 18, 10, 10, 6, 8, 8, 3, 2, 8)
+                )[0]
                 owner_name = _person(rng)
                 name = (
                     f"{rng.choice(PREFIXES)}{word}（{district.name[-3:]}{number}店）"
                     if customer_type == CustomerType.CHAIN_STORE
-                    else f"{district.name[-3:]}{owner_name[0]}记{word}" if rng.random() < 0.5
+                    else f"{district.name[-3:]}{owner_name[0]}记{word}"
+                    if rng.random() < 0.5
                     else f"{rng.choice(PREFIXES)}{word}（{rng.choice(STREETS)}店{number}）"
                 )
                 status = rng.choices(
-                    [PartyStatus.ACTIVE, PartyStatus.PROSPECT, PartyStatus.SUSPENDED, PartyStatus.CLOSED],
+                    [
+                        PartyStatus.ACTIVE,
+                        PartyStatus.PROSPECT,
+                        PartyStatus.SUSPENDED,
+                        PartyStatus.CLOSED,
+                    ],
                     weights=(82, 10, 5, 3),
                 )[0]
-                customers.append(Party(
-                    org=org, kind=PartyKind.CUSTOMER, customer_type=customer_type,
-                    code=f"C{number:06d}", name=name[:200], short_name=name[:20],
-                    tier=rng.choices([Tier.A, Tier.B, Tier.C, Tier.D], weights=(10, 25, 45, 20))[0],
-                    status=status, territory=district, owner=reps[number % len(reps)],
-                    phone=_phone(rng),
-                    address=f"{district.name}{rng.choice(STREETS)}{rng.randrange(1, 500)}号",
-                    tax_id=f"92{rng.randrange(10**15):015d}X" if rng.random() < 0.6 else "",
-                ))
+                customers.append(
+                    Party(
+                        org=org,
+                        kind=PartyKind.CUSTOMER,
+                        customer_type=customer_type,
+                        code=f"C{number:06d}",
+                        name=name[:200],
+                        short_name=name[:20],
+                        tier=rng.choices(
+                            [Tier.A, Tier.B, Tier.C, Tier.D], weights=(10, 25, 45, 20)
+                        )[0],
+                        status=status,
+                        territory=district,
+                        owner=reps[number % len(reps)],
+                        phone=_phone(rng),
+                        address=f"{district.name}{rng.choice(STREETS)}{rng.randrange(1, 500)}号",
+                        tax_id=f"92{rng.randrange(10**15):015d}X" if rng.random() < 0.6 else "",
+                    )
+                )
             Party.objects.bulk_create(customers)
             contacts = []
             for customer in customers:
                 for index in range(spec.contacts_per_customer):
                     birthday = today - timedelta(days=rng.randrange(25 * 365, 60 * 365))
-                    contacts.append(Contact(
-                        org=org, party=customer, name=_person(rng),
-                        title=TITLES[0] if index == 0 else rng.choice(TITLES[1:]),
-                        phone=_phone(rng), wechat_id=f"wx_{rng.randrange(10**8):08d}",
-                        birthday=birthday if rng.random() < 0.7 else None, is_primary=index == 0,
-                    ))
+                    contacts.append(
+                        Contact(
+                            org=org,
+                            party=customer,
+                            name=_person(rng),
+                            title=TITLES[0] if index == 0 else rng.choice(TITLES[1:]),
+                            phone=_phone(rng),
+                            wechat_id=f"wx_{rng.randrange(10**8):08d}",
+                            birthday=birthday if rng.random() < 0.7 else None,
+                            is_primary=index == 0,
+                        )
+                    )
             Contact.objects.bulk_create(contacts)
             progress(count, "customers")
 
     with transaction.atomic(), org_scope(org):
         supplier = Party.objects.get(kind=PartyKind.SUPPLIER, code="S001")
-        Membership.objects.create(org=org, user=_user("demo-maker", "华凌·刘经理"),
-                                  role=Role.MANUFACTURER, party=supplier)
-        shop = Party.objects.filter(kind=PartyKind.CUSTOMER, status=PartyStatus.ACTIVE,
-                                    customer_type=CustomerType.RETAILER).order_by("code").first()
+        Membership.objects.create(
+            org=org, user=_user("demo-maker", "华凌·刘经理"), role=Role.MANUFACTURER, party=supplier
+        )
+        shop = (
+            Party.objects.filter(
+                kind=PartyKind.CUSTOMER,
+                status=PartyStatus.ACTIVE,
+                customer_type=CustomerType.RETAILER,
+            )
+            .order_by("code")
+            .first()
+        )
         assert shop is not None
-        Membership.objects.create(org=org, user=_user("demo-shop", f"{shop.short_name}·店主"),
-                                  role=Role.RETAILER, party=shop)
+        Membership.objects.create(
+            org=org,
+            user=_user("demo-shop", f"{shop.short_name}·店主"),
+            role=Role.RETAILER,
+            party=shop,
+        )
     with transaction.atomic(), org_scope(branch):
         _territories(branch)
-        Party.objects.bulk_create([
-            Party(org=branch, kind=PartyKind.CUSTOMER, customer_type=CustomerType.RETAILER,
-                  code=f"HF{n:04d}", name=f"合肥{_person(rng)[0]}记超市{n}号店", status=PartyStatus.ACTIVE,
-                  tier=Tier.C, phone=_phone(rng))
-            for n in range(1, 31)
-        ])
+        Party.objects.bulk_create(
+            [
+                Party(
+                    org=branch,
+                    kind=PartyKind.CUSTOMER,
+                    customer_type=CustomerType.RETAILER,
+                    code=f"HF{n:04d}",
+                    name=f"合肥{_person(rng)[0]}记超市{n}号店",
+                    status=PartyStatus.ACTIVE,
+                    tier=Tier.C,
+                    phone=_phone(rng),
+                )
+                for n in range(1, 31)
+            ]
+        )
     progress(1, "portal users")
     return org
 

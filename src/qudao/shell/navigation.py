@@ -33,61 +33,101 @@ class NavSection:
 
 
 NAVIGATION: tuple[NavSection, ...] = (
-    NavSection(_("Customers & suppliers"), "users", (
-        NavItem(_("Customers"), "parties-customer-list", Perm.VIEW_PARTIES),
-        NavItem(_("Suppliers"), "parties-supplier-list", Perm.VIEW_PARTIES),
-        NavItem(_("Territories"), "parties-territory-list", Perm.VIEW_PARTIES),
-    )),
-    NavSection(_("Catalog"), "package", (
-        NavItem(_("Products"), "catalog-product-list", Perm.VIEW_PARTIES),
-        NavItem(_("Brands"), "catalog-brand-list", Perm.VIEW_PARTIES),
-        NavItem(_("Price lists"), "catalog-pricelist-list", Perm.VIEW_PARTIES),
-    )),
-    NavSection(_("Buying"), "truck", (
-        NavItem(_("Purchase orders"), "purchasing-order-list", Perm.VIEW_PARTIES),
-        NavItem(_("Goods receipts"), "purchasing-receipt-list", Perm.VIEW_PARTIES),
-    )),
-    NavSection(_("Selling"), "cart", (
-        NavItem(_("Sales orders"), "sales-order-list", Perm.VIEW_PARTIES),
-        NavItem(_("Delivery notes"), "sales-delivery-list", Perm.VIEW_PARTIES),
-        NavItem(_("Returns"), "sales-return-list", Perm.VIEW_PARTIES),
-        NavItem(_("Consignment"), "sales-consignment-list", Perm.VIEW_PARTIES),
-    )),
-    NavSection(_("Stock"), "box", (
-        NavItem(_("Stock on hand"), "inventory-stock-list", Perm.VIEW_PARTIES),
-        NavItem(_("Warehouses"), "inventory-warehouse-list", Perm.VIEW_PARTIES),
-    )),
-    NavSection(_("Money"), "wallet", (
-        NavItem(_("Invoices"), "finance-invoice-list", Perm.VIEW_PARTIES),
-        NavItem(_("Payments"), "finance-payment-list", Perm.VIEW_PARTIES),
-        NavItem(_("Aging"), "finance-aging", Perm.VIEW_PARTIES),
-        NavItem(_("Statements"), "finance-statement-list", Perm.VIEW_PARTIES),
-        NavItem(_("Collections"), "finance-collection-workbench", Perm.VIEW_PARTIES),
-    )),
-    NavSection(_("Programs & rebates"), "gift", (
-        NavItem(_("Programs"), "programs-program-list", Perm.VIEW_PARTIES),
-    )),
-    NavSection(_("After-sales"), "tool", (
-        NavItem(_("Warranty cases"), "aftersales-case-list", Perm.VIEW_PARTIES),
-        NavItem(_("Warranty policies"), "aftersales-policy-list", Perm.VIEW_PARTIES),
-    )),
-    NavSection(_("Relationships"), "heart", (
-        NavItem(_("Relationship log"), "relations-log-list", Perm.VIEW_PARTIES),
-        NavItem(_("Commitments"), "relations-commitment-list", Perm.VIEW_PARTIES),
-        NavItem(_("Events & training"), "relations-event-list", Perm.VIEW_PARTIES),
-    )),
-    NavSection(_("Analytics"), "chart", (
-        NavItem(_("Profit plan"), "analytics-profit-plan", Perm.VIEW_PARTIES),
-        NavItem(_("Reports"), "analytics-report-list", Perm.VIEW_PARTIES),
-    )),
-    NavSection(_("Portal"), "store", (
-        NavItem(_("My account"), "portal-home", Perm.USE_PORTAL),
-    )),
-    NavSection(_("Administration"), "settings", (
-        NavItem(_("Members"), "tenancy-member-list", Perm.VIEW_MEMBERS),
-        NavItem(_("Activity log"), "tenancy-activity", Perm.VIEW_AUDIT),
-        NavItem(_("API tokens"), "tenancy-token-list", Perm.USE_API_TOKENS),
-    )),
+    NavSection(
+        _("Customers & suppliers"),
+        "users",
+        (
+            NavItem(_("Customers"), "parties-customer-list", Perm.VIEW_PARTIES),
+            NavItem(_("Suppliers"), "parties-supplier-list", Perm.VIEW_PARTIES),
+            NavItem(_("Territories"), "parties-territory-list", Perm.VIEW_PARTIES),
+        ),
+    ),
+    NavSection(
+        _("Catalog"),
+        "package",
+        (
+            NavItem(_("Products"), "catalog-product-list", Perm.VIEW_PARTIES),
+            NavItem(_("Brands"), "catalog-brand-list", Perm.VIEW_PARTIES),
+            NavItem(_("Price lists"), "catalog-pricelist-list", Perm.VIEW_PARTIES),
+        ),
+    ),
+    NavSection(
+        _("Buying"),
+        "truck",
+        (
+            NavItem(_("Purchase orders"), "purchasing-order-list", Perm.VIEW_PARTIES),
+            NavItem(_("Goods receipts"), "purchasing-receipt-list", Perm.VIEW_PARTIES),
+        ),
+    ),
+    NavSection(
+        _("Selling"),
+        "cart",
+        (
+            NavItem(_("Sales orders"), "sales-order-list", Perm.VIEW_PARTIES),
+            NavItem(_("Delivery notes"), "sales-delivery-list", Perm.VIEW_PARTIES),
+            NavItem(_("Returns"), "sales-return-list", Perm.VIEW_PARTIES),
+            NavItem(_("Consignment"), "sales-consignment-list", Perm.VIEW_PARTIES),
+        ),
+    ),
+    NavSection(
+        _("Stock"),
+        "box",
+        (
+            NavItem(_("Stock on hand"), "inventory-stock-list", Perm.VIEW_PARTIES),
+            NavItem(_("Warehouses"), "inventory-warehouse-list", Perm.VIEW_PARTIES),
+        ),
+    ),
+    NavSection(
+        _("Money"),
+        "wallet",
+        (
+            NavItem(_("Invoices"), "finance-invoice-list", Perm.VIEW_PARTIES),
+            NavItem(_("Payments"), "finance-payment-list", Perm.VIEW_PARTIES),
+            NavItem(_("Aging"), "finance-aging", Perm.VIEW_PARTIES),
+            NavItem(_("Statements"), "finance-statement-list", Perm.VIEW_PARTIES),
+            NavItem(_("Collections"), "finance-collection-workbench", Perm.VIEW_PARTIES),
+        ),
+    ),
+    NavSection(
+        _("Programs & rebates"),
+        "gift",
+        (NavItem(_("Programs"), "programs-program-list", Perm.VIEW_PARTIES),),
+    ),
+    NavSection(
+        _("After-sales"),
+        "tool",
+        (
+            NavItem(_("Warranty cases"), "aftersales-case-list", Perm.VIEW_PARTIES),
+            NavItem(_("Warranty policies"), "aftersales-policy-list", Perm.VIEW_PARTIES),
+        ),
+    ),
+    NavSection(
+        _("Relationships"),
+        "heart",
+        (
+            NavItem(_("Relationship log"), "relations-log-list", Perm.VIEW_PARTIES),
+            NavItem(_("Commitments"), "relations-commitment-list", Perm.VIEW_PARTIES),
+            NavItem(_("Events & training"), "relations-event-list", Perm.VIEW_PARTIES),
+        ),
+    ),
+    NavSection(
+        _("Analytics"),
+        "chart",
+        (
+            NavItem(_("Profit plan"), "analytics-profit-plan", Perm.VIEW_PARTIES),
+            NavItem(_("Reports"), "analytics-report-list", Perm.VIEW_PARTIES),
+        ),
+    ),
+    NavSection(_("Portal"), "store", (NavItem(_("My account"), "portal-home", Perm.USE_PORTAL),)),
+    NavSection(
+        _("Administration"),
+        "settings",
+        (
+            NavItem(_("Members"), "tenancy-member-list", Perm.VIEW_MEMBERS),
+            NavItem(_("Activity log"), "tenancy-activity", Perm.VIEW_AUDIT),
+            NavItem(_("API tokens"), "tenancy-token-list", Perm.USE_API_TOKENS),
+        ),
+    ),
 )
 
 

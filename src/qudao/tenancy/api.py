@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from qudao.api.errors import Error
-from qudao.api.pagination import PageNumber
+from qudao.core.api import Error, PageNumber
 from qudao.tenancy import selectors, services
 from qudao.tenancy.models import ApiToken, Membership
 from qudao.tenancy.permissions import can, require_perm
@@ -105,8 +104,11 @@ def list_members(request: HttpRequest, q: str = "") -> object:
     return selectors.members(org=request.auth.org, search=q).order_by("pk")  # type: ignore[attr-defined]
 
 
-@router.post("/members", response={201: MemberOut, 403: Error, 409: Error, 422: Error},
-             summary="Add a member")
+@router.post(
+    "/members",
+    response={201: MemberOut, 403: Error, 409: Error, 422: Error},
+    summary="Add a member",
+)
 def add_member(request: HttpRequest, payload: MemberIn) -> tuple[int, Membership]:
     actor: Membership = request.auth  # type: ignore[attr-defined]
     membership = services.add_member(
@@ -120,8 +122,11 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
     return list(selectors.tokens_of(request.auth))  # type: ignore[arg-type]
 
 
-@router.post("/tokens", response={201: NewTokenOut, 403: Error, 409: Error, 422: Error},
-             summary="Issue an API token (the key is shown once)")
+@router.post(
+    "/tokens",
+    response={201: NewTokenOut, 403: Error, 409: Error, 422: Error},
+    summary="Issue an API token (the key is shown once)",
+)
 def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, NewTokenOut]:
     actor: Membership = request.auth  # type: ignore[attr-defined]
     token, raw = services.issue_api_token(org=actor.org, actor=actor, name=payload.name)
@@ -129,8 +134,11 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, NewTokenOu
     return 201, NewTokenOut(**out.model_dump(), key=raw)
 
 
-@router.delete("/tokens/{token_id}", response={200: TokenOut, 403: Error, 404: Error},
-               summary="Revoke an API token")
+@router.delete(
+    "/tokens/{token_id}",
+    response={200: TokenOut, 403: Error, 404: Error},
+    summary="Revoke an API token",
+)
 def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
     actor: Membership = request.auth  # type: ignore[attr-defined]
     token = get_object_or_404(ApiToken, pk=token_id)

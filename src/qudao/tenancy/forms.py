@@ -11,18 +11,24 @@ from qudao.tenancy.roles import Role
 
 class MemberForm(forms.Form):
     username = forms.RegexField(
-        label=_("Username"), max_length=150, regex=r"^[\w.@+-]+$",
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
         error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")},
     )
     display_name = forms.CharField(label=_("Display name"), max_length=100, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     party = forms.ModelChoiceField(
-        label=_("Supplier or customer"), queryset=None, required=False,
+        label=_("Supplier or customer"),
+        queryset=None,
+        required=False,
         help_text=_("Only for manufacturer and retailer users."),
     )
     password = forms.CharField(
-        label=_("Initial password"), widget=forms.PasswordInput, required=False,
+        label=_("Initial password"),
+        widget=forms.PasswordInput,
+        required=False,
         help_text=_("Leave empty to add an existing user."),
     )
 

@@ -69,7 +69,9 @@ class Membership(models.Model):
     """A user's place in one organization: one role, and for external users their party."""
 
     org = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="memberships",
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("organization"),
     )
     user = models.ForeignKey(
@@ -77,7 +79,11 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     party = models.ForeignKey(
-        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "parties.Party",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("party"),
         help_text=_("The supplier of a manufacturer user, or the customer of a retailer user."),
     )
@@ -140,7 +146,11 @@ class Event(OrgScopedModel):
     """A business event on a record: who did what, when, why and from where."""
 
     actor = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Membership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("actor"),
     )
     subject_type = models.CharField(_("subject type"), max_length=60)

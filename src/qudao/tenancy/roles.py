@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Final
 
 from django.db import models
@@ -26,7 +26,7 @@ STAFF_ROLES: Final = frozenset(
 EXTERNAL_ROLES: Final = frozenset({Role.MANUFACTURER, Role.RETAILER})
 
 
-class Perm(str, Enum):
+class Perm(StrEnum):
     """A capability a page or endpoint needs; roles grant capabilities below."""
 
     VIEW_HOME = "view_home"

@@ -111,7 +111,8 @@ def add_member(*, org: Organization, actor: Membership | None, new: NewMember) -
                 validate_password(new.password)
             except ValidationError as invalid:
                 raise BusinessRuleViolation(
-                    " ".join(invalid.messages), code="weak_password",
+                    " ".join(invalid.messages),
+                    code="weak_password",
                     fields={"password": " ".join(invalid.messages)},
                 ) from invalid
         user = User(username=new.username, display_name=new.display_name, email=new.email)
@@ -127,8 +128,9 @@ def add_member(*, org: Organization, actor: Membership | None, new: NewMember) -
         )
     membership = Membership.objects.create(org=org, user=user, role=new.role, party_id=new.party_id)
     with org_scope(org):
-        record_event(org=org, actor=actor, subject=membership, verb="member_added",
-                     data={"role": new.role})
+        record_event(
+            org=org, actor=actor, subject=membership, verb="member_added", data={"role": new.role}
+        )
     return membership
 
 
@@ -150,7 +152,11 @@ def _check_party_fits_role(*, org: Organization, role: str, party_id: int | None
 
 @transaction.atomic
 def change_role(
-    *, org: Organization, actor: Membership, membership: Membership, role: str,
+    *,
+    org: Organization,
+    actor: Membership,
+    membership: Membership,
+    role: str,
     party_id: int | None = None,
 ) -> Membership:
     """Move a member to another role; the last active boss cannot be demoted."""
@@ -174,8 +180,13 @@ def change_role(
     membership.party_id = party_id
     membership.save(update_fields=["role", "party"])
     with org_scope(org):
-        record_event(org=org, actor=actor, subject=membership, verb="role_changed",
-                     data={"from": before, "to": role})
+        record_event(
+            org=org,
+            actor=actor,
+            subject=membership,
+            verb="role_changed",
+            data={"from": before, "to": role},
+        )
     return membership
 
 
@@ -201,8 +212,12 @@ def set_member_active(
     membership.is_active = active
     membership.save(update_fields=["is_active"])
     with org_scope(org):
-        record_event(org=org, actor=actor, subject=membership,
-                     verb="member_restored" if active else "member_suspended")
+        record_event(
+            org=org,
+            actor=actor,
+            subject=membership,
+            verb="member_restored" if active else "member_suspended",
+        )
     return membership
 
 
@@ -214,7 +229,8 @@ def issue_api_token(*, org: Organization, actor: Membership, name: str) -> tuple
     if not name:
         raise BusinessRuleViolation(
             _("Give the token a name, such as the system that will use it."),
-            code="name_required", fields={"name": _("This field is required.")},
+            code="name_required",
+            fields={"name": _("This field is required.")},
         )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

@@ -34,7 +34,8 @@ def switch_org(request: HttpRequest) -> HttpResponse:
     """Work in another of the user's organizations from now on."""
     wanted = request.POST.get("org", "")
     membership = next(
-        (m for m in selectors.memberships_of(request.user) if str(m.org_id) == wanted), None  # type: ignore[arg-type]
+        (m for m in selectors.memberships_of(request.user) if str(m.org_id) == wanted),
+        None,  # type: ignore[arg-type]
     )
     if membership is None:
         messages.error(request, _("You are not a member of that organization."))
@@ -73,8 +74,11 @@ def member_add(request: HttpRequest) -> HttpResponse:
                 org=request.org,  # type: ignore[attr-defined]
                 actor=request.membership,  # type: ignore[attr-defined]
                 new=services.NewMember(
-                    username=data["username"], display_name=data["display_name"],
-                    email=data["email"], role=data["role"], password=data["password"],
+                    username=data["username"],
+                    display_name=data["display_name"],
+                    email=data["email"],
+                    role=data["role"],
+                    password=data["password"],
                     party_id=data["party"].pk if data["party"] else None,
                 ),
             )
@@ -92,12 +96,15 @@ def member_add(request: HttpRequest) -> HttpResponse:
 @member_required(Perm.VIEW_MEMBERS)
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(
-        Membership.objects.select_related("user", "party"), pk=pk, org=request.org  # type: ignore[attr-defined]
+        Membership.objects.select_related("user", "party"),
+        pk=pk,
+        org=request.org,  # type: ignore[attr-defined]
     )
     events = selectors.events_about(subject_type="tenancy.membership", subject_id=member.pk)
     history = member.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
-        request, "tenancy/member_detail.html",
+        request,
+        "tenancy/member_detail.html",
         {"member": member, "events": events[:20], "history": history, "roles": Role.choices},
     )
 
@@ -109,7 +116,10 @@ def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     try:
         services.set_member_active(
-            org=request.org, actor=request.membership, membership=member, active=active  # type: ignore[attr-defined]
+            org=request.org,
+            actor=request.membership,
+            membership=member,
+            active=active,  # type: ignore[attr-defined]
         )
     except BusinessRuleViolation as refusal:
         messages.error(request, refusal.message)
@@ -124,8 +134,11 @@ def member_change_role(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(Membership, pk=pk, org=request.org)  # type: ignore[attr-defined]
     try:
         services.change_role(
-            org=request.org, actor=request.membership, membership=member,  # type: ignore[attr-defined]
-            role=request.POST.get("role", ""), party_id=member.party_id,
+            org=request.org,
+            actor=request.membership,
+            membership=member,  # type: ignore[attr-defined]
+            role=request.POST.get("role", ""),
+            party_id=member.party_id,
         )
     except BusinessRuleViolation as refusal:
         messages.error(request, refusal.message)
@@ -141,7 +154,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_key = services.issue_api_token(
-                org=request.org, actor=request.membership, name=form.cleaned_data["name"]  # type: ignore[attr-defined]
+                org=request.org,
+                actor=request.membership,
+                name=form.cleaned_data["name"],  # type: ignore[attr-defined]
             )
         except BusinessRuleViolation as refusal:
             form.add_error("name", refusal.message)

@@ -19,7 +19,9 @@ def icon(name: str, extra_class: str = "") -> SafeString:
     """An icon from the vendored Tabler sprite."""
     return format_html(
         '<svg class="icon {}" aria-hidden="true"><use href="{}#{}"></use></svg>',
-        extra_class, static("qudao/icons.svg"), name,
+        extra_class,
+        static("qudao/icons.svg"),
+        name,
     )
 
 

@@ -15,8 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(demo.SIZES), default="small")
         parser.add_argument("--seed", type=int, default=20261129)
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing when an organization already exists")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when an organization already exists"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Organization.objects.exists():
@@ -28,11 +29,21 @@ class Command(BaseCommand):
                 "(remove var/qudao.sqlite3 in the embedded mode)."
             )
         size = options["size"]
-        with tqdm(total=demo.total_steps(size), desc=f"demo data ({size})", unit="row",
-                  file=self.stderr, dynamic_ncols=True) as bar:
-            org = demo.build(size=size, seed=options["seed"],
-                             progress=lambda n, label: (bar.set_postfix_str(label), bar.update(n)))
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo organization “{org.name}” is ready. Password for every demo login: "
-            f"{demo.DEMO_PASSWORD}"
-        ))
+        with tqdm(
+            total=demo.total_steps(size),
+            desc=f"demo data ({size})",
+            unit="row",
+            file=self.stderr,
+            dynamic_ncols=True,
+        ) as bar:
+            org = demo.build(
+                size=size,
+                seed=options["seed"],
+                progress=lambda n, label: (bar.set_postfix_str(label), bar.update(n)),
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo organization “{org.name}” is ready. Password for every demo login: "
+                f"{demo.DEMO_PASSWORD}"
+            )
+        )

@@ -26,18 +26,32 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
         self._print_banner(url)
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get(
-            "DJANGO_SETTINGS_MODULE", "qudao.settings.base")}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", "qudao.settings.base"
+            ),
+        }
         children: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"]:
-            children.append(subprocess.Popen(
-                [sys.executable, "-m", "qudao", "worker"], env=env
-            ))
+            children.append(subprocess.Popen([sys.executable, "-m", "qudao", "worker"], env=env))
         web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "qudao.wsgi:application",
-             "--bind", f"{options['host']}:{options['port']}",
-             "--workers", str(options["workers"]), "--threads", "4",
-             "--access-logfile", "-", "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "qudao.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["workers"]),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--log-level",
+                "warning",
+            ],
             env=env,
         )
         children.append(web)
@@ -64,7 +78,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Data folder: {settings.DATA_DIR}")
         demo = (
             Membership.objects.filter(user__username__startswith="demo-", is_active=True)
-            .select_related("user", "org").order_by("org__pk", "role", "user__username")
+            .select_related("user", "org")
+            .order_by("org__pk", "role", "user__username")
         )
         if demo.exists():
             from qudao.shell.demo import DEMO_PASSWORD

@@ -1,4 +1,4 @@
-"""Page-number pagination with the total count, the same for every list endpoint."""
+"""Shared pieces of every context's API: the error shape and page-number pagination."""
 
 from __future__ import annotations
 
@@ -9,7 +9,17 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
 
+class Error(Schema):
+    """Every API error: a stable code, a translated message, and per-field messages."""
+
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
 class PageNumber(PaginationBase):
+    """?page=&page_size= → {count, page, page_size, results}."""
+
     class Input(Schema):
         page: int = Field(1, ge=1)
         page_size: int = Field(50, ge=1, le=500)

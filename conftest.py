@@ -1,0 +1,71 @@
+"""Fixtures shared by every test: an organization in scope, members of each role, clients."""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.test import Client
+
+from qudao.tenancy.models import Membership, Organization
+from qudao.tenancy.roles import Role
+from qudao.tenancy.scoping import org_scope
+from qudao.tenancy.tests.factories import MembershipFactory, OrganizationFactory
+
+
+@pytest.fixture(autouse=True)
+def _trap_float_money() -> Iterator[None]:
+    """Decimal(0.1) or Decimal < float fails the test: money never meets a float."""
+    context = decimal.getcontext()
+    context.traps[decimal.FloatOperation] = True
+    yield
+    context.traps[decimal.FloatOperation] = False
+
+
+@pytest.fixture
+def org(db: None) -> Iterator[Organization]:
+    """An organization, with its scope open for the whole test."""
+    organization = OrganizationFactory(name="测试商贸有限公司", code="test-org")
+    with org_scope(organization):
+        yield organization
+
+
+@pytest.fixture
+def other_org(db: None) -> Organization:
+    return OrganizationFactory(name="别家商贸有限公司", code="other-org")
+
+
+@pytest.fixture
+def member(org: Organization) -> Callable[..., Membership]:
+    """member(Role.FINANCE) → a membership of `org` with that role (external ones get a party)."""
+
+    def make(role: str = Role.BOSS, **kwargs: object) -> Membership:
+        return MembershipFactory(org=org, role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def boss(member: Callable[..., Membership]) -> Membership:
+    return member(Role.BOSS)
+
+
+@pytest.fixture
+def rep(member: Callable[..., Membership]) -> Membership:
+    return member(Role.SALES_REP)
+
+
+@pytest.fixture
+def login() -> Callable[[Membership], Client]:
+    """login(membership) → a test client logged in and working in that membership's org."""
+
+    def make(membership: Membership) -> Client:
+        client = Client()
+        client.force_login(membership.user)
+        session = client.session
+        session["qudao_org_id"] = membership.org_id
+        session.save()
+        return client
+
+    return make
