@@ -146,6 +146,10 @@ def _phone(rng: random.Random) -> str:
     return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
 
 
+def _street_address(rng: random.Random, place: str) -> str:
+    return f"{place}{rng.choice(STREETS)}{rng.randrange(1, 999)}号"
+
+
 def _batched(items: list[object], size: int = BATCH) -> Iterator[list[object]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -231,7 +235,7 @@ def build(
                     status=PartyStatus.ACTIVE,
                     phone=_phone(rng),
                     invoice_title=name,
-                    address=f"{rng.choice(FACTORY_CITIES)}{rng.choice(STREETS)}{rng.randrange(1, 999)}号",
+                    address=_street_address(rng, rng.choice(FACTORY_CITIES)),
                 )
                 for code, name, short, tax_id in SUPPLIERS
             ]
