@@ -73,7 +73,7 @@ def _four_digits(group: int) -> str:
 
 
 def amount_in_words(amount: Decimal) -> str:
-    """Spell a CNY amount in capital numerals (大写) as printed on delivery notes and receipts."""
+    """Spell a CNY amount in capital numerals (大写) per the PBOC rules: 整 after 元 or 角."""
     amount = quantize(amount)
     negative = amount < 0
     fen_total = int(abs(amount) * 100)

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from qudao.core.api import Error, PageNumber
 from qudao.tenancy import selectors, services
-from qudao.tenancy.models import ApiToken, Membership
+from qudao.tenancy.models import ApiToken, Membership, Organization
 from qudao.tenancy.permissions import can, require_perm
 from qudao.tenancy.roles import Perm, Role
 
@@ -28,10 +28,14 @@ class OrganizationOut(Schema):
 
 class MembershipOut(Schema):
     id: int
-    organization: OrganizationOut = Field(alias="org")
+    organization: OrganizationOut
     role: Role
     party_id: int | None
     is_active: bool
+
+    @staticmethod
+    def resolve_organization(obj: Membership) -> Organization:
+        return obj.org
 
 
 class MeOut(Schema):
@@ -79,16 +83,16 @@ class NewTokenOut(TokenOut):
 
 
 @router.get("/me", response=MeOut, summary="Who I am, in which organization and role")
-def me(request: HttpRequest) -> MeOut:
+def me(request: HttpRequest) -> dict[str, object]:
     membership: Membership = request.auth  # type: ignore[attr-defined]
     user = membership.user
-    return MeOut(
-        username=user.username,
-        display_name=str(user),
-        email=user.email,
-        membership=MembershipOut.model_validate(membership, from_attributes=True),
-        permissions=sorted(p.value for p in Perm if can(membership, p)),
-    )
+    return {
+        "username": user.username,
+        "display_name": str(user),
+        "email": user.email,
+        "membership": membership,
+        "permissions": sorted(p.value for p in Perm if can(membership, p)),
+    }
 
 
 @router.get("/organizations", response=list[MembershipOut], summary="My organizations")
@@ -109,12 +113,12 @@ def list_members(request: HttpRequest, q: str = "") -> object:
     response={201: MemberOut, 403: Error, 409: Error, 422: Error},
     summary="Add a member",
 )
-def add_member(request: HttpRequest, payload: MemberIn) -> tuple[int, Membership]:
+def add_member(request: HttpRequest, payload: MemberIn) -> Status:
     actor: Membership = request.auth  # type: ignore[attr-defined]
     membership = services.add_member(
         org=actor.org, actor=actor, new=services.NewMember(**payload.model_dump())
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens")
@@ -127,11 +131,11 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
     response={201: NewTokenOut, 403: Error, 409: Error, 422: Error},
     summary="Issue an API token (the key is shown once)",
 )
-def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, NewTokenOut]:
+def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
     actor: Membership = request.auth  # type: ignore[attr-defined]
     token, raw = services.issue_api_token(org=actor.org, actor=actor, name=payload.name)
     out = TokenOut.model_validate(token, from_attributes=True)
-    return 201, NewTokenOut(**out.model_dump(), key=raw)
+    return Status(201, NewTokenOut(**out.model_dump(), key=raw))
 
 
 @router.delete(
