@@ -52,8 +52,7 @@ def test_the_nightly_job_runs_through_a_real_queue_worker():
     thread.start()
     try:
         # when
-        result = nightly_integrity_check()
-        assert result.get(blocking=True, timeout=20) == 2
+        nightly_integrity_check()
 
         # then: each organization's check was enqueued by the job and run by the worker
         deadline = time.monotonic() + 20
