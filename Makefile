@@ -35,10 +35,10 @@ test: $(VENV)/.test-deps system-deps
 system-deps:
 	@bash scripts/system-deps.sh
 
-## make messages: refresh the translation catalogues after adding strings
+## make messages: collect new strings into the zh_Hans catalogue and recompile it
 messages: $(VENV)/.test-deps
-	cd src/qudao && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --settings=qudao.settings.test
-	cd src/qudao && ../../$(BIN)/django-admin compilemessages --settings=qudao.settings.test
+	cd src/qudao && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --no-location --settings=qudao.settings.test
+	$(BIN)/python scripts/fill_translations.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -48,3 +48,19 @@ def in_words(value: object) -> str:
 @register.filter
 def get_item(mapping: dict[str, object], key: str) -> object:
     return mapping.get(key, "")
+
+
+@register.filter
+def verb_label(verb: str) -> str:
+    """A business event's verb as the user reads it."""
+    from qudao.tenancy.events import verb_label as label
+
+    return label(verb)
+
+
+@register.filter
+def subject_label(subject_type: str) -> str:
+    """The kind of record an event is about, in the user's language."""
+    from qudao.tenancy.events import subject_label as label
+
+    return label(subject_type)
