@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Final
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,7 @@ class Territory(OrgScopedModel):
     name = models.CharField(_("name"), max_length=100)
     path = models.CharField(_("path"), max_length=500, editable=False, default="")
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     history = history()
 
@@ -39,6 +43,10 @@ class Territory(OrgScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class PartyKind(models.TextChoices):
@@ -59,6 +67,14 @@ class PartyStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
     CLOSED = "closed", _("Closed")
+
+
+PARTY_TRANSITIONS: Final[Mapping[str, frozenset[str]]] = {
+    PartyStatus.PROSPECT: frozenset({PartyStatus.ACTIVE, PartyStatus.CLOSED}),
+    PartyStatus.ACTIVE: frozenset({PartyStatus.SUSPENDED, PartyStatus.CLOSED}),
+    PartyStatus.SUSPENDED: frozenset({PartyStatus.ACTIVE, PartyStatus.CLOSED}),
+    PartyStatus.CLOSED: frozenset({PartyStatus.ACTIVE}),
+}
 
 
 class Tier(models.TextChoices):
@@ -132,6 +148,14 @@ class Party(OrgScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == PartyKind.CUSTOMER
+
 
 class Contact(OrgScopedModel):
     """A person at a party: who to call, their WeChat, their birthday."""
@@ -147,13 +171,71 @@ class Contact(OrgScopedModel):
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     history = history()
 
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "party"],
+                condition=Q(is_primary=True, archived_at__isnull=True),
+                name="contact_one_primary_per_party",
+            ),
+        ]
         indexes = [models.Index(fields=["org", "party"], name="contact_org_party")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Reassignment(OrgScopedModel):
+    """One move of customers from one sales rep to another, done by the boss in one act."""
+
+    actor = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("done by")
+    )
+    from_owner = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("from sales rep")
+    )
+    to_owner = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("to sales rep")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    count = models.PositiveIntegerField(_("customers moved"), default=0)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reassignment")
+        verbose_name_plural = _("reassignments")
+        indexes = [models.Index(fields=["org", "-at"], name="reassignment_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.from_owner_id} → {self.to_owner_id} ({self.count})"
+
+
+class ReassignedParty(OrgScopedModel):
+    """A customer moved by a reassignment: puts the one reassignment on each party's timeline."""
+
+    reassignment = models.ForeignKey(
+        Reassignment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("reassignment")
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.CASCADE, related_name="+", verbose_name=_("party")
+    )
+
+    class Meta:
+        verbose_name = _("reassigned customer")
+        verbose_name_plural = _("reassigned customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "reassignment", "party"], name="reassignedparty_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "party"], name="reassignedparty_org_party")]

@@ -163,6 +163,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"huey": {"level": os.environ.get("QUEUE_LOG_LEVEL", "WARNING")}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
