@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from qudao.core.api import Error, PageNumber
 from qudao.parties import selectors, services
@@ -292,7 +293,7 @@ def _register_party_endpoints(kind: str, plural: str, payload_schema: type[Schem
         operation_id=f"create_{kind}",
         tags=tag,
     )
-    def create_party(request: HttpRequest, payload: payload_schema) -> tuple[int, object]:  # type: ignore[valid-type]
+    def create_party(request: HttpRequest, payload: payload_schema) -> Status[object]:  # type: ignore[valid-type]
         actor = _actor(request)
         values = payload.model_dump()  # type: ignore[attr-defined]
         confirm = values.pop("confirm_duplicate")
@@ -305,8 +306,8 @@ def _register_party_endpoints(kind: str, plural: str, payload_schema: type[Schem
                 confirm_duplicate=confirm,
             )
         except services.PossibleDuplicate as refusal:
-            return 409, _duplicate_response(refusal)
-        return 201, party
+            return Status(409, _duplicate_response(refusal))
+        return Status(201, party)
 
     @router.patch(
         f"/{plural}/{{party_id}}",
@@ -355,7 +356,7 @@ def _register_party_endpoints(kind: str, plural: str, payload_schema: type[Schem
     summary="Move all (or the listed) customers of one sales rep to another",
     tags=["customers"],
 )
-def reassign_customers(request: HttpRequest, payload: ReassignIn) -> tuple[int, Reassignment]:
+def reassign_customers(request: HttpRequest, payload: ReassignIn) -> Status[Reassignment]:
     actor = _actor(request)
     reps = selectors.sales_reps(include_inactive=True)
     from_owner = get_object_or_404(reps, pk=payload.from_owner_id)
@@ -368,7 +369,7 @@ def reassign_customers(request: HttpRequest, payload: ReassignIn) -> tuple[int, 
         party_ids=payload.party_ids,
         reason=payload.reason,
     )
-    return 201, reassignment
+    return Status(201, reassignment)
 
 
 _register_party_endpoints(PartyKind.CUSTOMER.value, "customers", CustomerIn)
@@ -424,14 +425,14 @@ def get_contact(request: HttpRequest, contact_id: int) -> Contact:
     summary="Add a contact to a customer or supplier",
     tags=["contacts"],
 )
-def create_contact(request: HttpRequest, payload: ContactIn) -> tuple[int, Contact]:
+def create_contact(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
     actor = _actor(request)
     party = get_object_or_404(selectors.visible_any_parties(actor), pk=payload.party_id)
     values = payload.model_dump(exclude={"party_id"})
     contact = services.add_contact(
         org=actor.org, actor=actor, party=party, data=services.ContactData(**values)
     )
-    return 201, contact
+    return Status(201, contact)
 
 
 @router.patch(
@@ -505,7 +506,7 @@ def get_territory(request: HttpRequest, territory_id: int) -> Territory:
     summary="Add a territory",
     tags=["territories"],
 )
-def create_territory(request: HttpRequest, payload: TerritoryIn) -> tuple[int, Territory]:
+def create_territory(request: HttpRequest, payload: TerritoryIn) -> Status[Territory]:
     actor = _actor(request)
     territory = services.create_territory(
         org=actor.org,
@@ -514,7 +515,7 @@ def create_territory(request: HttpRequest, payload: TerritoryIn) -> tuple[int, T
         name=payload.name,
         parent_id=payload.parent_id,
     )
-    return 201, territory
+    return Status(201, territory)
 
 
 @router.patch(

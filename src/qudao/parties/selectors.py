@@ -259,9 +259,8 @@ def party_history(party: Party, limit: int = 20) -> list[HistoryEntry]:
         "owner": {m.pk: str(m.user) for m in _memberships(owner_ids)},
     }
     entries = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
-        if older is None and len(records) > limit:
-            break
+    for index, newer in enumerate(records[:limit]):
+        older = records[index + 1] if index + 1 < len(records) else None
         changes = []
         if older is not None:
             delta = newer.diff_against(older, excluded_fields=list(HISTORY_FIELDS_HIDDEN))
