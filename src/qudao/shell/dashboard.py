@@ -17,21 +17,16 @@ from qudao.tenancy.selectors import latest_integrity_run, recent_events
 
 
 def for_member(membership: Membership) -> dict[str, Any]:
-    customers = visible_customers(membership)
+    customers = visible_customers(membership).filter(archived_at__isnull=True)
     counts = customers.aggregate(
         total=Count("pk"),
         active=Count("pk", filter=Q(status=PartyStatus.ACTIVE)),
         prospects=Count("pk", filter=Q(status=PartyStatus.PROSPECT)),
     )
     suppliers = Party.objects.filter(kind=PartyKind.SUPPLIER, archived_at__isnull=True).count()
-    by_type = list(
-        customers.filter(archived_at__isnull=True)
-        .values("customer_type")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-    )
+    by_type = list(customers.values("customer_type").annotate(n=Count("pk")).order_by("-n"))
     by_territory = list(
-        customers.filter(archived_at__isnull=True, territory__isnull=False)
+        customers.filter(territory__isnull=False)
         .values("territory__name")
         .annotate(n=Count("pk"))
         .order_by("-n")[:12]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,32 @@ def record_event(
         data=data or {},
         ip_address=ip_address,
     )
+
+
+def record_events(
+    *,
+    org: Organization,
+    actor: Membership | None,
+    subjects: Iterable[models.Model],
+    verb: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Append one event per subject in one INSERT (bulk acts: reassignment, import)."""
+    events = [
+        Event(
+            org=org,
+            actor=actor,
+            subject_type=subject._meta.label_lower,
+            subject_id=subject.pk,
+            verb=verb,
+            reason=reason,
+            data=data or {},
+        )
+        for subject in subjects
+    ]
+    Event.objects.bulk_create(events, batch_size=2000)
+    return len(events)
 
 
 def next_number(*, org: Organization, key: str, width: int = 6) -> str:

@@ -159,3 +159,13 @@ def test_a_user_can_belong_to_two_organizations(org, other_org, boss):
         "other-org",
         "test-org",
     ]
+
+
+def test_bulk_events_are_written_in_one_insert(org, boss, member, django_assert_num_queries):
+    subjects = [member(Role.SALES_REP) for _ in range(5)]
+    with django_assert_num_queries(1):
+        count = services.record_events(org=org, actor=boss, subjects=subjects, verb="reassigned")
+    assert count == 5
+    assert sorted(Event.objects.filter(verb="reassigned").values_list("subject_id", flat=True)) == [
+        s.pk for s in subjects
+    ]
