@@ -218,7 +218,7 @@ def build(
             reps = []
             for index in range(spec.reps):
                 username = "demo-rep" if index == 0 else f"demo-rep{index + 1:03d}"
-                user = _user(username, f"{_person(rng)}（业务员）" if index else "周业务")
+                user = _user(username, _person(rng) if index else "周业务")
                 user.phone = _phone(rng)
                 user.save(update_fields=["phone"])
                 reps.append(Membership.objects.create(org=org, user=user, role=Role.SALES_REP))
