@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.pagination import paginate
 
@@ -39,7 +39,7 @@ QUANTITY = {"max_digits": 14, "decimal_places": 3}
 
 def _reader(request: HttpRequest) -> Membership:
     actor: Membership = request.auth  # type: ignore[attr-defined]
-    require_perm(actor, Perm.VIEW_PARTIES)
+    require_perm(actor, Perm.VIEW_CATALOG)
     return actor
 
 
@@ -82,9 +82,9 @@ def list_brands(request: HttpRequest, q: str = "", archived: bool = False) -> Qu
     response={201: BrandOut, 403: Error, 409: Error, 422: Error},
     summary="Add a brand",
 )
-def create_brand(request: HttpRequest, payload: BrandIn) -> tuple[int, Brand]:
+def create_brand(request: HttpRequest, payload: BrandIn) -> Status:
     actor = _reader(request)
-    return 201, services.create_brand(org=actor.org, actor=actor, **payload.model_dump())
+    return Status(201, services.create_brand(org=actor.org, actor=actor, **payload.model_dump()))
 
 
 @router.get("/catalog/brands/{brand_id}", response={200: BrandOut, 403: Error, 404: Error})
@@ -149,9 +149,9 @@ def list_categories(request: HttpRequest, archived: bool = False) -> QuerySet[Ca
     response={201: CategoryOut, 403: Error, 409: Error, 422: Error},
     summary="Add a category",
 )
-def create_category(request: HttpRequest, payload: CategoryIn) -> tuple[int, Category]:
+def create_category(request: HttpRequest, payload: CategoryIn) -> Status:
     actor = _reader(request)
-    return 201, services.create_category(org=actor.org, actor=actor, **payload.model_dump())
+    return Status(201, services.create_category(org=actor.org, actor=actor, **payload.model_dump()))
 
 
 @router.get(
@@ -285,10 +285,10 @@ def list_products(request: HttpRequest, filters: ProductFilter = Query(...)) -> 
     response={201: ProductOut, 403: Error, 409: Error, 422: Error},
     summary="Add a product with its packaging units",
 )
-def create_product(request: HttpRequest, payload: ProductIn) -> tuple[int, Product]:
+def create_product(request: HttpRequest, payload: ProductIn) -> Status:
     actor = _reader(request)
     product = services.create_product(org=actor.org, actor=actor, draft=_checked_draft(payload))
-    return 201, product
+    return Status(201, product)
 
 
 @router.get("/catalog/products/{product_id}", response={200: ProductOut, 403: Error, 404: Error})
@@ -408,10 +408,10 @@ def list_price_lists(
     response={201: PriceListOut, 403: Error, 409: Error, 422: Error},
     summary="Open a price list",
 )
-def create_price_list(request: HttpRequest, payload: PriceListIn) -> tuple[int, PriceList]:
+def create_price_list(request: HttpRequest, payload: PriceListIn) -> Status:
     actor = _reader(request)
     draft = services.PriceListDraft(**payload.model_dump())
-    return 201, services.create_price_list(org=actor.org, actor=actor, draft=draft)
+    return Status(201, services.create_price_list(org=actor.org, actor=actor, draft=draft))
 
 
 @router.get(
@@ -475,7 +475,7 @@ def list_price_items(
 )
 def add_price_items(
     request: HttpRequest, price_list_id: int, payload: list[PriceItemIn]
-) -> tuple[int, list[PriceListItem]]:
+) -> Status:
     actor = _reader(request)
     price_list = _visible_list(actor, price_list_id)
     items = services.add_prices(
@@ -484,7 +484,7 @@ def add_price_items(
         price_list=price_list,
         prices=[services.PriceDraft(**p.model_dump()) for p in payload],
     )
-    return 201, items
+    return Status(201, items)
 
 
 @router.post(
@@ -494,13 +494,13 @@ def add_price_items(
 )
 def change_price(
     request: HttpRequest, price_list_id: int, payload: PriceChangeIn
-) -> tuple[int, PriceListItem]:
+) -> Status:
     actor = _reader(request)
     price_list = _visible_list(actor, price_list_id)
     item = services.set_price(
         org=actor.org, actor=actor, price_list=price_list, **payload.model_dump()
     )
-    return 201, item
+    return Status(201, item)
 
 
 # --- quotes -----------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,11 +46,6 @@ def _show_refusal(form: Any, refusal: BusinessRuleViolation, aliases: dict[str, 
             placed = True
     if not placed:
         form.add_error(None, refusal.message)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _listing_page(
@@ -101,7 +95,7 @@ def _product_listing(request: HttpRequest) -> Listing[Product]:
     )
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def product_list(request: HttpRequest) -> HttpResponse:
     listing = _product_listing(request)
     listing.queryset = listing.queryset.distinct() if listing.search else listing.queryset
@@ -118,7 +112,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def product_export(request: HttpRequest) -> HttpResponse:
     listing = _product_listing(request)
     rows = listing.rows().distinct() if listing.search else listing.rows()
@@ -187,7 +181,6 @@ def _product_draft(form: ProductForm, formset: Any) -> services.ProductDraft:
 
 
 def _product_form(request: HttpRequest, product: Product | None) -> HttpResponse:
-    _require(services.can_edit_catalog(request.membership))  # type: ignore[attr-defined]
     initial: dict[str, Any] = {"launch_status": LaunchStatus.NEW}
     units: list[dict[str, Any]] = []
     if product is not None:
@@ -240,17 +233,17 @@ def _product_form(request: HttpRequest, product: Product | None) -> HttpResponse
     )
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_CATALOG)
 def product_create(request: HttpRequest) -> HttpResponse:
     return _product_form(request, None)
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_CATALOG)
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _product_form(request, get_object_or_404(Product, pk=pk))
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(
         Product.objects.select_related("brand__supplier", "category").prefetch_related(
@@ -277,7 +270,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_CATALOG)
 def product_archive(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(Product, pk=pk)
     try:
@@ -310,7 +303,7 @@ def _brand_listing(request: HttpRequest) -> Listing[Brand]:
     )
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def brand_list(request: HttpRequest) -> HttpResponse:
     return _listing_page(
         request,
@@ -325,7 +318,7 @@ def brand_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def brand_export(request: HttpRequest) -> HttpResponse:
     rows = _brand_listing(request).rows()
     return xlsx_response(
@@ -337,7 +330,6 @@ def brand_export(request: HttpRequest) -> HttpResponse:
 
 
 def _brand_form(request: HttpRequest, brand: Brand | None) -> HttpResponse:
-    _require(services.can_edit_catalog(request.membership))  # type: ignore[attr-defined]
     initial = (
         {
             "supplier": brand.supplier_id,
@@ -375,18 +367,18 @@ def _brand_form(request: HttpRequest, brand: Brand | None) -> HttpResponse:
     return render(request, "catalog/brand_form.html", {"form": form, "brand": brand})
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_CATALOG)
 def brand_create(request: HttpRequest) -> HttpResponse:
     return _brand_form(request, None)
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_CATALOG)
 def brand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _brand_form(request, get_object_or_404(Brand, pk=pk))
 
 
 @require_POST
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_CATALOG)
 def brand_archive(request: HttpRequest, pk: int) -> HttpResponse:
     brand = get_object_or_404(Brand, pk=pk)
     try:
@@ -401,7 +393,7 @@ def brand_archive(request: HttpRequest, pk: int) -> HttpResponse:
 # --- categories -------------------------------------------------------------------------
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def category_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -414,7 +406,6 @@ def category_list(request: HttpRequest) -> HttpResponse:
 
 
 def _category_form(request: HttpRequest, category: Category | None) -> HttpResponse:
-    _require(services.can_edit_catalog(request.membership))  # type: ignore[attr-defined]
     initial = (
         {"parent": category.parent_id, "code": category.code, "name": category.name}
         if category
@@ -450,18 +441,18 @@ def _category_form(request: HttpRequest, category: Category | None) -> HttpRespo
     return render(request, "catalog/category_form.html", {"form": form, "category": category})
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_CATALOG)
 def category_create(request: HttpRequest) -> HttpResponse:
     return _category_form(request, None)
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_CATALOG)
 def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _category_form(request, get_object_or_404(Category, pk=pk))
 
 
 @require_POST
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_CATALOG)
 def category_archive(request: HttpRequest, pk: int) -> HttpResponse:
     category = get_object_or_404(Category, pk=pk)
     try:
@@ -513,7 +504,7 @@ def _visible_price_list(request: HttpRequest, pk: int) -> PriceList:
     )
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def pricelist_list(request: HttpRequest) -> HttpResponse:
     return _listing_page(
         request,
@@ -532,7 +523,7 @@ def pricelist_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def pricelist_export(request: HttpRequest) -> HttpResponse:
     rows = _pricelist_listing(request).rows()
     return xlsx_response(
@@ -566,9 +557,8 @@ def _scope_label(price_list: PriceList) -> str:
     return _("Everyone")
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_PRICES)
 def pricelist_create(request: HttpRequest) -> HttpResponse:
-    _require(services.can_edit_prices(request.membership))  # type: ignore[attr-defined]
     form = PriceListForm(
         request.POST or None,
         initial={"kind": PriceKind.WHOLESALE, "valid_from": timezone.localdate().isoformat()},
@@ -630,12 +620,12 @@ def _pricelist_page(request: HttpRequest, price_list: PriceList, **forms: Any) -
     )
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def pricelist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _pricelist_page(request, _visible_price_list(request, pk))
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def pricelist_items_export(request: HttpRequest, pk: int) -> HttpResponse:
     price_list = _visible_price_list(request, pk)
     return xlsx_response(
@@ -666,7 +656,7 @@ def pricelist_items_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_PRICES)
 def pricelist_add_item(request: HttpRequest, pk: int) -> HttpResponse:
     price_list = _visible_price_list(request, pk)
     form = PriceItemForm(request.POST, prefix="add")
@@ -693,7 +683,7 @@ def pricelist_add_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_PRICES)
 def pricelist_set_price(request: HttpRequest, pk: int) -> HttpResponse:
     price_list = _visible_price_list(request, pk)
     form = ChangePriceForm(request.POST, prefix="change")
@@ -720,7 +710,7 @@ def pricelist_set_price(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_PRICES)
 def pricelist_rename(request: HttpRequest, pk: int) -> HttpResponse:
     price_list = _visible_price_list(request, pk)
     form = RenamePriceListForm(request.POST)
@@ -742,7 +732,7 @@ def pricelist_rename(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.EDIT_PRICES)
 def pricelist_archive(request: HttpRequest, pk: int) -> HttpResponse:
     price_list = _visible_price_list(request, pk)
     try:
@@ -756,7 +746,7 @@ def pricelist_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("catalog-pricelist-detail", pk=pk)
 
 
-@member_required(Perm.VIEW_PARTIES)
+@member_required(Perm.VIEW_CATALOG)
 def price_check(request: HttpRequest) -> HttpResponse:
     """Which price applies, and why: the same lookup every document uses."""
     kinds = selectors.visible_price_kinds(request.membership)  # type: ignore[attr-defined]

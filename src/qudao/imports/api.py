@@ -7,7 +7,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -60,9 +60,7 @@ def list_imports(request: HttpRequest) -> object:
     response={201: ImportJobOut, 403: Error, 409: Error, 422: Error},
     summary="Upload a file to import; small files come back validated, large ones queued",
 )
-def create_import(
-    request: HttpRequest, kind: Form[ImportKind], file: File[UploadedFile]
-) -> tuple[int, ImportJob]:
+def create_import(request: HttpRequest, kind: Form[ImportKind], file: File[UploadedFile]) -> Status:
     actor: Membership = request.auth  # type: ignore[attr-defined]
     job = services.upload_import(
         org=actor.org,
@@ -71,7 +69,7 @@ def create_import(
         file=file,
         language=get_language() or "zh-hans",
     )
-    return 201, job
+    return Status(201, job)
 
 
 @router.get(

@@ -35,6 +35,10 @@ class Perm(StrEnum):
     MANAGE_PARTIES = "manage_parties"
     REASSIGN_CUSTOMERS = "reassign_customers"
     MANAGE_TERRITORIES = "manage_territories"
+    VIEW_CATALOG = "view_catalog"
+    EDIT_CATALOG = "edit_catalog"
+    EDIT_PRICES = "edit_prices"
+    VIEW_PURCHASE_PRICES = "view_purchase_prices"
     VIEW_MEMBERS = "view_members"
     MANAGE_MEMBERS = "manage_members"
     VIEW_AUDIT = "view_audit"
@@ -50,6 +54,10 @@ GRANTS: Final[dict[Perm, frozenset[str]]] = {
     Perm.MANAGE_PARTIES: frozenset({Role.BOSS, Role.SALES_REP}),
     Perm.REASSIGN_CUSTOMERS: frozenset({Role.BOSS}),
     Perm.MANAGE_TERRITORIES: frozenset({Role.BOSS}),
+    Perm.VIEW_CATALOG: _INTERNAL,
+    Perm.EDIT_CATALOG: frozenset({Role.BOSS}),
+    Perm.EDIT_PRICES: frozenset({Role.BOSS, Role.FINANCE}),
+    Perm.VIEW_PURCHASE_PRICES: frozenset({Role.BOSS, Role.FINANCE}),  # costs: never external
     Perm.VIEW_MEMBERS: frozenset({Role.BOSS}),
     Perm.MANAGE_MEMBERS: frozenset({Role.BOSS}),
     Perm.VIEW_AUDIT: frozenset({Role.BOSS, Role.FINANCE}),

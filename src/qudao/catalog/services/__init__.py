@@ -4,7 +4,6 @@ from qudao.catalog.services.access import (
     can_edit_catalog,
     can_edit_prices,
     can_see_purchase_prices,
-    require_catalog_role,
 )
 from qudao.catalog.services.prices import (
     PriceDraft,
@@ -54,7 +53,6 @@ __all__ = [
     "create_product",
     "format_period",
     "rename_price_list",
-    "require_catalog_role",
     "set_price",
     "update_brand",
     "update_category",

@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qudao.catalog.models import PriceKind, PriceList, PriceListItem, Product
-from qudao.catalog.services.access import PRICE_EDITORS, require_catalog_role
 from qudao.core.errors import BusinessRuleViolation
 from qudao.parties.models import Party, PartyKind, Tier
 from qudao.tenancy.models import Membership, Organization
+from qudao.tenancy.permissions import require_perm
+from qudao.tenancy.roles import Perm
 from qudao.tenancy.services import record_event
 
 PRICE_PLACES = Decimal("0.0001")
@@ -117,7 +118,7 @@ def create_price_list(
     *, org: Organization, actor: Membership | None, draft: PriceListDraft
 ) -> PriceList:
     """Open a price list for a scope and a period; prices are added to it afterwards."""
-    require_catalog_role(actor, PRICE_EDITORS)
+    require_perm(actor, Perm.EDIT_PRICES)
     _check_scope(draft)
     price_list = PriceList.objects.create(
         org=org,
@@ -139,7 +140,7 @@ def rename_price_list(
     *, org: Organization, actor: Membership | None, price_list: PriceList, name: str, notes: str
 ) -> PriceList:
     """Change what a list is called; its scope, period and prices stay."""
-    require_catalog_role(actor, PRICE_EDITORS)
+    require_perm(actor, Perm.EDIT_PRICES)
     if not name.strip():
         raise _refuse(_("Give the price list a name."), "name_required", "name")
     price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
@@ -167,7 +168,7 @@ def close_price_list(
     *, org: Organization, actor: Membership | None, price_list: PriceList, last_day: date
 ) -> PriceList:
     """End a list early; the last day cannot be in the past, since that would rewrite prices."""
-    require_catalog_role(actor, PRICE_EDITORS)
+    require_perm(actor, Perm.EDIT_PRICES)
     price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
     today = timezone.localdate()
     if last_day < today or last_day < price_list.valid_from:
@@ -198,7 +199,7 @@ def archive_price_list(
     *, org: Organization, actor: Membership | None, price_list: PriceList
 ) -> PriceList:
     """Stop a list after today; one that never applied becomes void. Past prices stay."""
-    require_catalog_role(actor, PRICE_EDITORS)
+    require_perm(actor, Perm.EDIT_PRICES)
     price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
     if price_list.archived_at is not None:
         return price_list
@@ -344,7 +345,7 @@ def add_prices(
     prices: Sequence[PriceDraft],
 ) -> list[PriceListItem]:
     """Add prices to a list, all or none; refused if one overlaps a price of the same scope."""
-    require_catalog_role(actor, PRICE_EDITORS)
+    require_perm(actor, Perm.EDIT_PRICES)
     if not prices:
         return []
     price_list = _usable_list(price_list)
@@ -398,7 +399,7 @@ def set_price(
     The price valid until then is closed the day before; it is never overwritten. Only a price
     that has not started yet may be corrected in place.
     """
-    require_catalog_role(actor, PRICE_EDITORS)
+    require_perm(actor, Perm.EDIT_PRICES)
     price_list = _usable_list(price_list)
     _lock_products({product_id})
     _check_price(PriceDraft(product_id, unit_price, min_quantity))

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qudao.catalog.models import Brand, Category, PackagingUnit, Product
-from qudao.catalog.services.access import CATALOG_EDITORS, require_catalog_role
 from qudao.catalog.validation import ProductDraft, pinyin_initials, product_problems
 from qudao.core.errors import BusinessRuleViolation
 from qudao.parties.models import Party, PartyKind
 from qudao.tenancy.models import Membership, Organization
+from qudao.tenancy.permissions import require_perm
+from qudao.tenancy.roles import Perm
 from qudao.tenancy.services import record_event
 
 # --- brands -----------------------------------------------------------------------------
@@ -51,7 +52,7 @@ def create_brand(
     notes: str = "",
 ) -> Brand:
     """Add a brand owned by one of our suppliers."""
-    require_catalog_role(actor, CATALOG_EDITORS)
+    require_perm(actor, Perm.EDIT_CATALOG)
     code, name = code.strip(), name.strip()
     supplier = _supplier(supplier_id)
     _ensure_code_free(Brand, code, None)
@@ -73,7 +74,7 @@ def update_brand(
     name: str,
     notes: str = "",
 ) -> Brand:
-    require_catalog_role(actor, CATALOG_EDITORS)
+    require_perm(actor, Perm.EDIT_CATALOG)
     brand = Brand.objects.select_for_update().get(pk=brand.pk)
     code, name = code.strip(), name.strip()
     supplier = _supplier(supplier_id) if supplier_id != brand.supplier_id else brand.supplier
@@ -88,7 +89,7 @@ def update_brand(
 @transaction.atomic
 def archive_brand(*, org: Organization, actor: Membership | None, brand: Brand) -> Brand:
     """Hide a brand from pickers; its products keep it."""
-    require_catalog_role(actor, CATALOG_EDITORS)
+    require_perm(actor, Perm.EDIT_CATALOG)
     brand = Brand.objects.select_for_update().get(pk=brand.pk)
     if brand.archived_at is None:
         brand.archived_at = timezone.now()
@@ -124,7 +125,7 @@ def create_category(
     parent_id: int | None = None,
 ) -> Category:
     """Add a category under `parent_id` (or at the top)."""
-    require_catalog_role(actor, CATALOG_EDITORS)
+    require_perm(actor, Perm.EDIT_CATALOG)
     code, name = code.strip(), name.strip()
     parent = _live_category(parent_id, "parent")
     _ensure_code_free(Category, code, None)
@@ -148,7 +149,7 @@ def update_category(
     parent_id: int | None = None,
 ) -> Category:
     """Rename or move a category; moving it moves its whole subtree."""
-    require_catalog_role(actor, CATALOG_EDITORS)
+    require_perm(actor, Perm.EDIT_CATALOG)
     category = Category.objects.select_for_update().get(pk=category.pk)
     code, name = code.strip(), name.strip()
     _ensure_code_free(Category, code, category.pk)
@@ -180,7 +181,7 @@ def archive_category(
     *, org: Organization, actor: Membership | None, category: Category
 ) -> Category:
     """Hide a category from pickers; refused while it has live subcategories."""
-    require_catalog_role(actor, CATALOG_EDITORS)
+    require_perm(actor, Perm.EDIT_CATALOG)
     category = Category.objects.select_for_update().get(pk=category.pk)
     if category.children.filter(archived_at__isnull=True).exists():
         raise BusinessRuleViolation(
@@ -280,7 +281,7 @@ def _sync_packaging(org: Organization, product: Product, draft: ProductDraft) ->
 @transaction.atomic
 def create_product(*, org: Organization, actor: Membership | None, draft: ProductDraft) -> Product:
     """Add a product with its packaging units; pinyin initials are computed from its name."""
-    require_catalog_role(actor, CATALOG_EDITORS)
+    require_perm(actor, Perm.EDIT_CATALOG)
     _check_product(draft, None)
     product = Product(org=org)
     _apply(product, draft)
@@ -295,7 +296,7 @@ def update_product(
     *, org: Organization, actor: Membership | None, product: Product, draft: ProductDraft
 ) -> Product:
     """Change a product and replace its packaging units with the draft's."""
-    require_catalog_role(actor, CATALOG_EDITORS)
+    require_perm(actor, Perm.EDIT_CATALOG)
     product = Product.objects.select_for_update().get(pk=product.pk)
     _check_product(draft, product)
     _apply(product, draft)
@@ -308,7 +309,7 @@ def update_product(
 @transaction.atomic
 def archive_product(*, org: Organization, actor: Membership | None, product: Product) -> Product:
     """Hide a product from lists and pickers; its prices and history stay."""
-    require_catalog_role(actor, CATALOG_EDITORS)
+    require_perm(actor, Perm.EDIT_CATALOG)
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.archived_at is None:
         product.archived_at = timezone.now()
