@@ -124,6 +124,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         "settings",
         (
             NavItem(_("Members"), "tenancy-member-list", Perm.VIEW_MEMBERS),
+        NavItem(_("Data import"), "imports-job-list", Perm.MANAGE_PARTIES),
             NavItem(_("Activity log"), "tenancy-activity", Perm.VIEW_AUDIT),
             NavItem(_("API tokens"), "tenancy-token-list", Perm.USE_API_TOKENS),
         ),
