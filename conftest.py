@@ -6,7 +6,9 @@ import decimal
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.roles import Role
@@ -21,6 +23,13 @@ def _trap_float_money() -> Iterator[None]:
     context.traps[decimal.FloatOperation] = True
     yield
     context.traps[decimal.FloatOperation] = False
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Assertions read the English source strings; tests of Chinese ask for it explicitly."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -62,6 +71,7 @@ def login() -> Callable[[Membership], Client]:
 
     def make(membership: Membership) -> Client:
         client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         client.force_login(membership.user)
         session = client.session
         session["qudao_org_id"] = membership.org_id
