@@ -118,7 +118,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Reports"), "analytics-report-list", Perm.VIEW_PARTIES),
         ),
     ),
-    NavSection(_("Portal"), "store", (NavItem(_("My account"), "portal-home", Perm.USE_PORTAL),)),
+    NavSection(_("Portal"), "building-store", (NavItem(_("My account"), "portal-home", Perm.USE_PORTAL),)),
     NavSection(
         _("Administration"),
         "settings",
