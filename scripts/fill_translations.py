@@ -3,7 +3,7 @@
     .venv/bin/python scripts/fill_translations.py path/to/translations.py
 
 The file defines ZH = {msgid: msgstr} and optionally PLURALS = {msgid: msgstr} (Chinese has
-one plural form). Existing translations are kept unless the file gives a new one.
+one plural form); an entry with a context is keyed "context|msgid". Existing translations are kept unless the file gives a new one.
 """
 
 from __future__ import annotations
@@ -22,14 +22,21 @@ def main(paths: list[str]) -> int:
     catalogue.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
     catalogue.metadata["Language"] = "zh_Hans"
     catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    for entry in catalogue.fuzzy_entries():  # msgmerge's guesses are usually wrong: redo them
+        entry.flags.remove("fuzzy")
+        entry.msgstr = ""
+        entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
+        entry.previous_msgid = None
+        entry.previous_msgid_plural = None
     for path in paths:
         values = runpy.run_path(path)
         singular, plural = values.get("ZH", {}), values.get("PLURALS", {})
         for entry in catalogue:
-            if entry.msgid_plural and entry.msgid in plural:
-                entry.msgstr_plural = {0: plural[entry.msgid]}
-            elif not entry.msgid_plural and entry.msgid in singular:
-                entry.msgstr = singular[entry.msgid]
+            key = f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid
+            if entry.msgid_plural and key in plural:
+                entry.msgstr_plural = {0: plural[key]}
+            elif not entry.msgid_plural and key in singular:
+                entry.msgstr = singular[key]
             else:
                 continue
             if "fuzzy" in entry.flags:

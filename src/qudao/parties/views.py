@@ -24,6 +24,7 @@ from qudao.parties import selectors, services
 from qudao.parties.forms import ContactForm, PartyForm, ReassignForm, TerritoryForm
 from qudao.parties.models import Contact, CustomerType, Party, PartyKind, Territory, Tier
 from qudao.tenancy.decorators import member_required
+from qudao.tenancy.events import verb_label
 from qudao.tenancy.models import Event, Membership
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import Perm
@@ -261,19 +262,6 @@ def party_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
-VERBS = {
-    "created": gettext_lazy("Created"),
-    "updated": gettext_lazy("Changed the details"),
-    "status_changed": gettext_lazy("Changed the status"),
-    "archived": gettext_lazy("Archived"),
-    "restored": gettext_lazy("Restored"),
-    "contact_added": gettext_lazy("Added a contact"),
-    "contact_changed": gettext_lazy("Changed a contact"),
-    "contact_removed": gettext_lazy("Removed a contact"),
-    "customers_reassigned": gettext_lazy("Moved to another sales rep"),
-}
-
-
 def _timeline_entry(event: Event) -> dict[str, object]:
     data = event.data or {}
     detail = ""
@@ -289,7 +277,7 @@ def _timeline_entry(event: Event) -> dict[str, object]:
     return {
         "at": event.at,
         "who": str(event.actor.user) if event.actor else _("System"),
-        "what": str(VERBS.get(event.verb, event.verb)),
+        "what": verb_label(event.verb),
         "detail": detail,
         "reason": event.reason,
         "ip_address": event.ip_address or "",

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 VERB_LABELS: dict[str, str | Promise] = {
-    "member_added": _("added a member"),
-    "role_changed": _("changed a role"),
-    "member_suspended": _("suspended access"),
-    "member_restored": _("restored access"),
-    "token_issued": _("issued an API token"),
-    "token_revoked": _("revoked an API token"),
-    "created": _("created"),
-    "updated": _("updated"),
-    "archived": _("archived"),
-    "restored": _("restored"),
-    "reassigned": _("reassigned"),
-    "moved": _("moved"),
-    "imported": _("imported"),
-    "confirmed": _("confirmed"),
-    "cancelled": _("cancelled"),
+    "member_added": pgettext_lazy("event", "Added a member"),
+    "role_changed": pgettext_lazy("event", "Changed a role"),
+    "member_suspended": pgettext_lazy("event", "Suspended access"),
+    "member_restored": pgettext_lazy("event", "Restored access"),
+    "token_issued": pgettext_lazy("event", "Issued an API token"),
+    "token_revoked": pgettext_lazy("event", "Revoked an API token"),
+    "created": pgettext_lazy("event", "Created"),
+    "updated": pgettext_lazy("event", "Changed the details"),
+    "archived": pgettext_lazy("event", "Archived"),
+    "restored": pgettext_lazy("event", "Restored"),
+    "imported": pgettext_lazy("event", "Imported"),
 }
 
 
