@@ -196,10 +196,6 @@ def assert_fits_the_phone(page: Page) -> None:
     assert width <= 390, f"{page.url} is {width}px wide on a 390px phone"
 
 
-@pytest.mark.xfail(
-    reason="ninja is not in INSTALLED_APPS, so /api/v1/docs loads Swagger UI from a CDN",
-    strict=False,
-)
 def test_api_documentation_loads_without_the_internet(open_page: Callable[..., Page]) -> None:
     """The user menu links to the API docs; their scripts must be served by Qudao itself."""
     page = open_page()

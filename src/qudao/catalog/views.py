@@ -61,12 +61,12 @@ def _listing_page(
 PRODUCT_COLUMNS = (
     Column("code", gettext_lazy("Code"), "code"),
     Column("name", gettext_lazy("Name"), "name"),
-    Column("specification", gettext_lazy("Specification")),
+    Column("specification", gettext_lazy("Specification"), phone=False),
     Column("brand", gettext_lazy("Brand")),
-    Column("category", gettext_lazy("Category")),
-    Column("unit", gettext_lazy("Base unit")),
+    Column("category", gettext_lazy("Category"), phone=False),
+    Column("unit", gettext_lazy("Base unit"), phone=False),
     Column("status", gettext_lazy("Launch status"), "launch_status"),
-    Column("launch_date", gettext_lazy("Launch date"), "launch_date"),
+    Column("launch_date", gettext_lazy("Launch date"), "launch_date", phone=False),
 )
 
 
@@ -469,10 +469,10 @@ def category_archive(request: HttpRequest, pk: int) -> HttpResponse:
 PRICELIST_COLUMNS = (
     Column("name", gettext_lazy("Name"), "name"),
     Column("kind", gettext_lazy("Kind"), "kind"),
-    Column("scope", gettext_lazy("For")),
+    Column("scope", gettext_lazy("For"), phone=False),
     Column("valid_from", gettext_lazy("Valid from"), "valid_from"),
-    Column("valid_to", gettext_lazy("Valid to"), "valid_to"),
-    Column("items", gettext_lazy("Prices"), numeric=True),
+    Column("valid_to", gettext_lazy("Valid to"), "valid_to", phone=False),
+    Column("items", gettext_lazy("Prices"), numeric=True, phone=False),
     Column("status", gettext_lazy("Status")),
 )
 

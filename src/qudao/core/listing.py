@@ -28,6 +28,7 @@ class Column:
     label: str | Promise
     sort: str = ""  # the ORM field to order by; empty: not sortable
     numeric: bool = False
+    phone: bool = True  # shown on a phone-width screen
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class Listing(Generic[_M]):
             "page": page,
             "rows": page.object_list,
             "columns": self.columns,
+            "phone_hidden": [i for i, c in enumerate(self.columns, start=1) if not c.phone],
             "filters": self.filters,
             "page_sizes": settings.QUDAO_LIST_PAGE_SIZES,
         }

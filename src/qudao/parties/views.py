@@ -35,21 +35,21 @@ SUPPLIER = PartyKind.SUPPLIER.value
 CUSTOMER_COLUMNS = (
     Column("code", gettext_lazy("Code"), "code"),
     Column("name", gettext_lazy("Name"), "name"),
-    Column("type", gettext_lazy("Type"), "customer_type"),
-    Column("tier", gettext_lazy("Tier"), "tier"),
+    Column("type", gettext_lazy("Type"), "customer_type", phone=False),
+    Column("tier", gettext_lazy("Tier"), "tier", phone=False),
     Column("status", gettext_lazy("Status"), "status"),
-    Column("territory", gettext_lazy("Territory"), "territory__path"),
-    Column("owner", gettext_lazy("Owner"), "owner__user__display_name"),
+    Column("territory", gettext_lazy("Territory"), "territory__path", phone=False),
+    Column("owner", gettext_lazy("Owner"), "owner__user__display_name", phone=False),
     Column("phone", gettext_lazy("Phone")),
-    Column("contact", gettext_lazy("Primary contact")),
+    Column("contact", gettext_lazy("Primary contact"), phone=False),
 )
 SUPPLIER_COLUMNS = (
     Column("code", gettext_lazy("Code"), "code"),
     Column("name", gettext_lazy("Name"), "name"),
-    Column("short_name", gettext_lazy("Short name"), "short_name"),
+    Column("short_name", gettext_lazy("Short name"), "short_name", phone=False),
     Column("phone", gettext_lazy("Phone")),
-    Column("tax_id", gettext_lazy("Tax id"), "tax_id"),
-    Column("contact", gettext_lazy("Primary contact")),
+    Column("tax_id", gettext_lazy("Tax id"), "tax_id", phone=False),
+    Column("contact", gettext_lazy("Primary contact"), phone=False),
     Column("status", gettext_lazy("Status"), "status"),
 )
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI's files itself: the API docs work offline
     "simple_history",
     "huey.contrib.djhuey",
     "qudao.tenancy",

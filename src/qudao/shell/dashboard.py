@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db.models import Count, Q
@@ -44,8 +43,8 @@ def for_member(membership: Membership) -> dict[str, Any]:
     return {
         "counts": counts,
         "suppliers": suppliers,
-        "chart_types": json.dumps(chart_types, ensure_ascii=False),
-        "chart_territories": json.dumps(chart_territories, ensure_ascii=False),
+        "chart_types": chart_types,
+        "chart_territories": chart_territories,
         "has_chart_data": bool(by_type),
         "has_territory_data": bool(by_territory),
         "events": list(recent_events(8)) if show_audit else [],

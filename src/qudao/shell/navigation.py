@@ -118,15 +118,17 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Reports"), "analytics-report-list", Perm.VIEW_PARTIES),
         ),
     ),
-    NavSection(_("Portal"), "building-store", (NavItem(_("My account"), "portal-home", Perm.USE_PORTAL),)),
+    NavSection(
+        _("Portal"), "building-store", (NavItem(_("My account"), "portal-home", Perm.USE_PORTAL),)
+    ),
     NavSection(
         _("Administration"),
         "settings",
         (
             NavItem(_("Members"), "tenancy-member-list", Perm.VIEW_MEMBERS),
-        NavItem(_("Data import"), "imports-job-list", Perm.MANAGE_PARTIES),
+            NavItem(_("Data import"), "imports-job-list", Perm.MANAGE_PARTIES),
             NavItem(_("Activity log"), "tenancy-activity", Perm.VIEW_AUDIT),
-            NavItem(_("API tokens"), "tenancy-token-list", Perm.USE_API_TOKENS),
+            NavItem(_("API tokens"), "tenancy-token-list", Perm.VIEW_HOME),  # externals: user menu
         ),
     ),
 )

@@ -10,11 +10,14 @@ from qudao.tenancy.models import Organization
 
 
 class Command(BaseCommand):
-    help = "Load realistic demo data (deterministic by seed). `large` is the benchmark data set."
+    help = (
+        "Load realistic demo data: people, catalog and price lists (deterministic by seed). "
+        "`large` is the benchmark data set."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(demo.SIZES), default="small")
-        parser.add_argument("--seed", type=int, default=20261129)
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when an organization already exists"
         )
@@ -41,6 +44,11 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 progress=lambda n, label: (bar.set_postfix_str(label), bar.update(n)),
             )
+        spec = demo.SIZES[size]
+        self.stdout.write(
+            f"{spec.customers:,} customers, {len(demo.BRANDS)} brands, "
+            f"{spec.products:,} products, {demo.PRICE_LISTS} price lists."
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organization “{org.name}” is ready. Password for every demo login: "

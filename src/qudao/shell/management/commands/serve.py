@@ -84,12 +84,12 @@ class Command(BaseCommand):
         if demo.exists():
             from qudao.shell.demo import DEMO_PASSWORD
 
-            self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
+            self.stdout.write(f"  Demo logins, one per role (password for all: {DEMO_PASSWORD}):")
             seen: set[str] = set()
             for membership in demo:
-                if membership.user.username in seen:
+                if membership.role in seen:
                     continue
-                seen.add(membership.user.username)
+                seen.add(membership.role)
                 self.stdout.write(
                     f"    {membership.user.username:<18} {membership.get_role_display()}"
                     f" — {membership.org.name}"
