@@ -473,9 +473,7 @@ def list_price_items(
     response={201: list[PriceItemOut], 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Add prices to a list, all or none",
 )
-def add_price_items(
-    request: HttpRequest, price_list_id: int, payload: list[PriceItemIn]
-) -> Status:
+def add_price_items(request: HttpRequest, price_list_id: int, payload: list[PriceItemIn]) -> Status:
     actor = _reader(request)
     price_list = _visible_list(actor, price_list_id)
     items = services.add_prices(
@@ -492,9 +490,7 @@ def add_price_items(
     response={201: PriceItemOut, 403: Error, 404: Error, 409: Error, 422: Error},
     summary="Change a price from a date; the old price ends the day before",
 )
-def change_price(
-    request: HttpRequest, price_list_id: int, payload: PriceChangeIn
-) -> Status:
+def change_price(request: HttpRequest, price_list_id: int, payload: PriceChangeIn) -> Status:
     actor = _reader(request)
     price_list = _visible_list(actor, price_list_id)
     item = services.set_price(
