@@ -87,10 +87,10 @@ REGIONS: Final = {
 }
 
 SUPPLIERS: Final = [
-    ("S001", "华凌电器股份有限公司", "华凌电器", "91440606MA4U1A2B3C"),
+    ("S001", "华岚电器股份有限公司", "华岚电器", "91440606MA4U1A2B3C"),
     ("S002", "美厨厨房电器有限公司", "美厨电器", "91330100MA2B3C4D5E"),
     ("S003", "净源水家电科技有限公司", "净源净水", "91320500MA1C2D3E4F"),
-    ("S004", "洁丽雅日化集团有限公司", "洁丽雅日化", "91440100MA5D6E7F8G"),
+    ("S004", "洁芳日化集团有限公司", "洁芳日化", "91440100MA5D6E7F8G"),
     ("S005", "金禾粮油食品有限公司", "金禾粮油", "91370200MA3E4F5G6H"),
     ("S006", "清泉饮品有限公司", "清泉饮品", "91330200MA4F5G6H7J"),
     ("S007", "暖阳小家电有限公司", "暖阳小家电", "91440300MA6G7H8J9K"),
@@ -287,8 +287,10 @@ class Line:
         return self.category.startswith("JD") and self.unit == "台"
 
 
-def _s(text: str, cost: str, model: str = "", *, unit: str = "", pack: object = None) -> Spec:
-    return Spec(text, cost, model, unit, pack)  # type: ignore[arg-type]
+def _s(
+    text: str, cost: str, model: str = "", *, unit: str = "", pack: tuple[str, int] | None = None
+) -> Spec:
+    return Spec(text, cost, model, unit, pack)
 
 
 COLORS: Final = ("", "白色", "星空灰", "香槟金")
@@ -1123,8 +1125,10 @@ def _insert_prices(
 
 
 def key_customers(org: Organization) -> list[tuple[str, str]]:
-    """(code, short name) of the customers with their own price list: the first active chain
-    stores and sub-distributors (wholesalers if there are too few)."""
+    """(code, short name) of the customers with their own price list (key accounts).
+
+    The first active chain stores and sub-distributors, then wholesalers if there are too few.
+    """
     with org_scope(org):
         found = list(
             Party.objects.filter(
@@ -1215,7 +1219,7 @@ def build(
     with transaction.atomic(), org_scope(org):
         supplier = Party.objects.get(kind=PartyKind.SUPPLIER, code="S001")
         Membership.objects.create(
-            org=org, user=_user("demo-maker", "华凌·刘经理"), role=Role.MANUFACTURER, party=supplier
+            org=org, user=_user("demo-maker", "华岚·刘经理"), role=Role.MANUFACTURER, party=supplier
         )
         shop = (
             Party.objects.filter(

@@ -259,15 +259,15 @@ def test_suppliers_crud(org, boss, api):
     client = api(boss)
 
     # when
-    created = client.post("/suppliers", {"name": "华凌电器", "tax_id": "9133TAX"})
+    created = client.post("/suppliers", {"name": "华岚电器", "tax_id": "9133TAX"})
     supplier_id = created.json()["id"]
-    patched = client.patch(f"/suppliers/{supplier_id}", {"short_name": "华凌"})
+    patched = client.patch(f"/suppliers/{supplier_id}", {"short_name": "华岚"})
     archived = client.post(f"/suppliers/{supplier_id}/archive")
 
     # then
     assert created.status_code == 201
     assert (created.json()["kind"], created.json()["customer_type"]) == ("supplier", "")
-    assert patched.json()["short_name"] == "华凌"
+    assert patched.json()["short_name"] == "华岚"
     assert archived.status_code == 200
 
 
