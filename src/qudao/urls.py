@@ -15,6 +15,8 @@ urlpatterns = [
     path("org/", include("qudao.tenancy.urls")),
     path("parties/", include("qudao.parties.urls")),
     path("catalog/", include("qudao.catalog.urls")),
+    path("finance/", include("qudao.finance.urls")),
+    path("stock/", include("qudao.inventory.urls")),
     path("imports/", include("qudao.imports.urls")),
     path("portal/", include("qudao.portal.urls")),
     path("", include("qudao.shell.urls")),

@@ -7,7 +7,9 @@ from ninja import NinjaAPI
 from qudao.api.auth import SessionAuth, TokenAuth
 from qudao.api.errors import install_error_handlers
 from qudao.catalog.api import router as catalog_router
+from qudao.finance.api import router as finance_router
 from qudao.imports.api import router as imports_router
+from qudao.inventory.api import router as inventory_router
 from qudao.parties.api import router as parties_router
 from qudao.tenancy.api import router as tenancy_router
 
@@ -29,3 +31,5 @@ api.add_router("/", tenancy_router)
 api.add_router("/", parties_router)
 api.add_router("/", catalog_router)
 api.add_router("/", imports_router)
+api.add_router("/", finance_router)
+api.add_router("/", inventory_router)

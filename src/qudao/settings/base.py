@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "qudao.tenancy",
     "qudao.parties",
     "qudao.catalog",
+    "qudao.finance",
+    "qudao.inventory",
     "qudao.imports",
     "qudao.api",
     "qudao.portal",
