@@ -39,6 +39,12 @@ class Perm(StrEnum):
     EDIT_CATALOG = "edit_catalog"
     EDIT_PRICES = "edit_prices"
     VIEW_PURCHASE_PRICES = "view_purchase_prices"
+    VIEW_FINANCE = "view_finance"
+    POST_FINANCE = "post_finance"
+    MANAGE_CREDIT = "manage_credit"
+    VIEW_STOCK = "view_stock"
+    MOVE_STOCK = "move_stock"
+    VIEW_COSTS = "view_costs"
     VIEW_MEMBERS = "view_members"
     MANAGE_MEMBERS = "manage_members"
     VIEW_AUDIT = "view_audit"
@@ -58,6 +64,12 @@ GRANTS: Final[dict[Perm, frozenset[str]]] = {
     Perm.EDIT_CATALOG: frozenset({Role.BOSS}),
     Perm.EDIT_PRICES: frozenset({Role.BOSS, Role.FINANCE}),
     Perm.VIEW_PURCHASE_PRICES: frozenset({Role.BOSS, Role.FINANCE}),  # costs: never external
+    Perm.VIEW_FINANCE: frozenset({Role.BOSS, Role.FINANCE, Role.SALES_REP, Role.READONLY}),
+    Perm.POST_FINANCE: frozenset({Role.BOSS, Role.FINANCE}),
+    Perm.MANAGE_CREDIT: frozenset({Role.BOSS, Role.FINANCE}),
+    Perm.VIEW_STOCK: _INTERNAL,
+    Perm.MOVE_STOCK: frozenset({Role.BOSS, Role.WAREHOUSE}),
+    Perm.VIEW_COSTS: frozenset({Role.BOSS, Role.FINANCE}),  # stock values, unit costs
     Perm.VIEW_MEMBERS: frozenset({Role.BOSS}),
     Perm.MANAGE_MEMBERS: frozenset({Role.BOSS}),
     Perm.VIEW_AUDIT: frozenset({Role.BOSS, Role.FINANCE}),
