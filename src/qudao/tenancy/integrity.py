@@ -6,6 +6,7 @@ rows whose `org_id` differs from their target's. Run nightly by the task queue, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -52,7 +53,27 @@ def _cross_org_links() -> list[tuple[type[models.Model], models.ForeignKey]]:  #
     return links
 
 
+ContextCheck = Callable[[Organization], list[Problem]]
+_CONTEXT_CHECKS: dict[str, ContextCheck] = {}
+
+
+def register_check(name: str, check: ContextCheck) -> None:
+    """Let a context add its own invariants (ledgers balance, stock equals its moves) to the
+    nightly run, without tenancy importing it: call this from the context's AppConfig.ready."""
+    _CONTEXT_CHECKS[name] = check
+
+
 def find_problems(org: Organization) -> tuple[int, list[Problem]]:
+    """Cross-organization links, then every registered context check, for `org`."""
+    checks, problems = _cross_org_problems(org)
+    for check in _CONTEXT_CHECKS.values():
+        checks += 1
+        with org_scope(org):
+            problems.extend(check(org))
+    return checks, problems
+
+
+def _cross_org_problems(org: Organization) -> tuple[int, list[Problem]]:
     """Count rows of `org` whose foreign keys reach into another organization."""
     quote = connection.ops.quote_name
     problems: list[Problem] = []

@@ -79,3 +79,22 @@ def test_the_nightly_job_is_scheduled_at_half_past_two():
 def test_a_single_check_task_returns_the_number_of_problems(org, boss):
     assert check_integrity.call_local(org.pk) == 0
     assert Membership.objects.filter(org=org).count() == 1
+
+
+def test_a_registered_context_check_runs_in_the_orgs_scope(org, boss):
+    from qudao.tenancy import integrity
+    from qudao.tenancy.scoping import current_org
+
+    seen = []
+
+    def ledger_balances(checked_org):
+        seen.append((checked_org, current_org()))
+        return [integrity.Problem("finance.unbalanced_entries", 2)]
+
+    integrity.register_check("test.ledger", ledger_balances)
+    try:
+        run = integrity.run_integrity_check(org=org)
+    finally:
+        integrity._CONTEXT_CHECKS.pop("test.ledger")
+    assert seen == [(org, org)]
+    assert {"check": "finance.unbalanced_entries", "rows": 2} in run.problems
