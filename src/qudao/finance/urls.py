@@ -1,3 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from qudao.finance import views
+
+urlpatterns = [
+    path("invoices/", views.invoice_list, name="finance-invoice-list"),
+    path("invoices/new/", views.invoice_create, name="finance-invoice-create"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="finance-invoice-detail"),
+    path("invoices/<int:pk>/print/", views.invoice_print, name="finance-invoice-print"),
+    path("invoices/<int:pk>/post/", views.invoice_post, name="finance-invoice-post"),
+    path("invoices/<int:pk>/discard/", views.invoice_discard, name="finance-invoice-discard"),
+    path("invoices/<int:pk>/fapiao/", views.invoice_fapiao, name="finance-invoice-fapiao"),
+    path("invoices/<int:pk>/credit/", views.invoice_credit, name="finance-invoice-credit"),
+    path("payments/", views.payment_list, name="finance-payment-list"),
+    path("payments/new/", views.payment_create, name="finance-payment-create"),
+    path("payments/<int:pk>/", views.payment_detail, name="finance-payment-detail"),
+    path("payments/<int:pk>/allocate/", views.payment_allocate, name="finance-payment-allocate"),
+    path("accounts/", views.account_list, name="finance-account-list"),
+    path("accounts/<int:pk>/", views.account_detail, name="finance-account-detail"),
+    path("accounts/<int:pk>/terms/", views.account_terms, name="finance-account-terms"),
+    path("journal/", views.journal_list, name="finance-journal"),
+    path("journal/<int:pk>/reverse/", views.journal_reverse, name="finance-journal-reverse"),
+]
