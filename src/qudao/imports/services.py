@@ -1,20 +1,30 @@
 """Every change to import jobs: upload and validate a file, then apply it all-or-nothing.
 
 Validation reads the file once, checks each row in Python against lookups loaded with one query
-per referenced table, and stores the first errors. Applying reads and checks the file again
-inside one transaction (the database may have changed since) and inserts with bulk_create in
-batches; any error writes nothing. Large files run on the task queue; the page polls progress.
+per referenced table, stores the first errors, and keeps a valid file's checked rows. Applying
+hands those rows, in one transaction, to the bulk service of the app that owns the table, which
+re-checks with set-based queries what may have changed since; if it refuses, the file is read
+and checked again to name the rows at fault. Any error writes nothing. Large files run on the
+task queue; the page polls progress.
 """
 
 from __future__ import annotations
 
 import contextvars
+import datetime
+import gc
+import io
+import json
 import threading
-from collections.abc import Callable
-from itertools import islice
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from operator import itemgetter
 from typing import Final
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -28,14 +38,13 @@ from qudao.imports.models import (
     ImportJob,
     ImportStatus,
 )
-from qudao.imports.reading import Table, UnreadableFile, open_table
+from qudao.imports.reading import Cell, Table, UnreadableFile, open_table
 from qudao.imports.specs import SPECS, Report, Spec, normalize_header
 from qudao.imports.specs.base import Checker
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import require_perm
 from qudao.tenancy.services import record_event
 
-BATCH_SIZE: Final = 5000
 PROGRESS_EVERY: Final = 5000
 MAX_UPLOAD_BYTES: Final = 50 * 1024 * 1024
 FILE_ROW: Final = 0  # problems about the whole file, not one row
@@ -99,14 +108,20 @@ def upload_import(
 
 
 def validate_import(*, org: Organization, job: ImportJob) -> ImportJob:
-    """Check every row of an uploaded job; it becomes ready to apply, or invalid with its errors."""
+    """Check every row of an uploaded job; it becomes ready to apply, or invalid with its errors.
+
+    A valid file's checked rows are kept as a compact JSON file beside the upload, so applying
+    neither parses the spreadsheet nor checks each row again: the bulk service re-checks what
+    the database may have changed since (codes, references, overlaps) with set-based queries.
+    """
     ensure_transition(job.status, ImportStatus.VALIDATED, IMPORT_TRANSITIONS)
     spec = spec_for(job.kind)
     with translation.override(job.language):
         checker = spec.prepare(org=org, actor=job.created_by)
-        report, rows_total, _cleaned = _check_file(
-            job, spec, checker, keep_rows=False, progress=_progress_writer(job)
-        )
+        source = _file_source(job, spec)
+        report, rows_total, checked = _check_rows(source, checker, progress=_progress_writer(job))
+    if not report.count:
+        _store_checked(job, checker, checked)
     job.status = ImportStatus.INVALID if report.count else ImportStatus.VALIDATED
     job.rows_total = rows_total
     job.rows_done = rows_total
@@ -163,25 +178,12 @@ def apply_import(*, org: Organization, actor: Membership, job: ImportJob) -> Imp
     spec = spec_for(job.kind)
     require_perm(actor, spec.perm)
     ensure_transition(job.status, ImportStatus.APPLIED, IMPORT_TRANSITIONS)
-    publish = _progress_writer(job)
     with translation.override(job.language):
-        checker = spec.prepare(org=org, actor=job.created_by)
-        report, rows_total, cleaned = _check_file(
-            job,
-            spec,
-            checker,
-            keep_rows=True,
-            progress=lambda done, total: publish(done // 2, total),
+        written, rows_total = _insert_checked(
+            job, spec.prepare(org=org, actor=job.created_by), actor
         )
-        if report.count:
-            raise ImportRefused(report)
-    written = 0
-    model = checker.model
-    instances = checker.build(cleaned)
-    while batch := list(islice(instances, BATCH_SIZE)):
-        model._default_manager.bulk_create(batch)
-        written += len(batch)
-        publish((rows_total + written) // 2, rows_total)
+        if written is None:  # no kept rows, or the database refused them: check every row
+            written, rows_total = _check_and_insert(org=org, actor=actor, job=job, spec=spec)
     job.status = ImportStatus.APPLIED
     job.rows_total = rows_total
     job.rows_done = rows_total
@@ -206,10 +208,12 @@ def apply_import(*, org: Organization, actor: Membership, job: ImportJob) -> Imp
         verb="import_applied",
         data={"kind": job.kind, "rows": written, "file": job.original_name},
     )
+    transaction.on_commit(lambda: _drop_checked(job))
     return job
 
 
 def _mark_failed(job: ImportJob, report: Report) -> ImportJob:
+    _drop_checked(job)
     job.status = ImportStatus.FAILED
     job.error_count = report.count
     job.errors = [problem.as_dict() for problem in report.problems]
@@ -232,40 +236,190 @@ def mark_crashed(*, job: ImportJob, message: str) -> ImportJob:
 
 
 Progress = Callable[[int, int], None]
+Numbered = tuple[int, list[Cell]]
 
 
-def _check_file(
-    job: ImportJob, spec: Spec, checker: Checker, *, keep_rows: bool, progress: Progress
-) -> tuple[Report, int, list[dict[str, object]]]:
-    """Read the job's file and check every row; cleaned rows are kept only when asked."""
+@dataclass
+class Source:
+    """Rows to check: each row's cells in the order of `keys`."""
+
+    keys: list[str]
+    rows: Iterable[Numbered]
+    report: Report
+    estimate: int
+
+
+def _file_source(job: ImportJob, spec: Spec) -> Source:
+    """Open the uploaded file and match its headers; problems go in the source's report."""
     report = Report(keep=MAX_STORED_ERRORS)
-    cleaned_rows: list[dict[str, object]] = []
+    try:
+        with job.file.open("rb") as stream:
+            table = open_table(io.BytesIO(stream.read()), name=job.original_name)
+        positions = _match_headers(table, spec, report, job.language)
+    except UnreadableFile as unreadable:
+        report.add(FILE_ROW, "", unreadable.message, unreadable.code)
+        return Source(keys=[], rows=(), report=report, estimate=0)
+    if positions is None:
+        return Source(keys=[], rows=(), report=report, estimate=0)
+    keys, indexes = list(positions), list(positions.values())
+    source = Source(keys=keys, rows=(), report=report, estimate=table.estimated_rows)
+    source.rows = _picked(table, indexes, source)
+    return source
+
+
+def _picked(table: Table, indexes: list[int], source: Source) -> Iterator[Numbered]:
+    """The matched columns of each row; an unreadable file stops with a file-level problem."""
+    picker = itemgetter(*indexes) if len(indexes) > 1 else None
+    needed = max(indexes) + 1
+    try:
+        for number, cells in table.rows:
+            if len(cells) < needed:
+                cells = cells + [""] * (needed - len(cells))
+            picked = list(picker(cells)) if picker else [cells[indexes[0]]]
+            yield number, picked
+    except UnreadableFile as unreadable:
+        source.report.add(FILE_ROW, "", unreadable.message, unreadable.code)
+
+
+def _check_rows(
+    source: Source, checker: Checker, *, progress: Progress
+) -> tuple[Report, int, list[tuple[int, object]]]:
+    """Check every row in plain Python, then across rows; returns the rows that passed."""
+    report = source.report
+    checked: list[tuple[int, object]] = []
+    if report.count:
+        return report, 0, checked
+    with _paused_collector():
+        return _checked_rows(source, checker, progress, checked)
+
+
+@contextmanager
+def _paused_collector() -> Iterator[None]:
+    """Hold the cyclic garbage collector while rows are read and checked.
+
+    Reading builds millions of small, acyclic objects; each allocation burst would trigger a
+    collection that walks the whole (large, growing) heap again. Reference counting still
+    frees everything; the collector runs once at the end.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _checked_rows(
+    source: Source, checker: Checker, progress: Progress, checked: list[tuple[int, object]]
+) -> tuple[Report, int, list[tuple[int, object]]]:
+    report = source.report
+    keys = source.keys
+    check = checker.check
+    estimate = max(source.estimate, 1)
     rows_total = 0
-    with job.file.open("rb") as stream:
-        try:
-            table = open_table(stream, name=job.original_name)
-            positions = _match_headers(table, spec, report, job.language)
-            if positions is None:
-                return report, 0, cleaned_rows
-            keys = list(positions.items())
-            check = checker.check
-            estimate = max(table.estimated_rows, 1)
-            for number, cells in table.rows:
-                width = len(cells)
-                values = {key: cells[index] if index < width else "" for key, index in keys}
-                cleaned = check(number, values, report)
-                rows_total += 1
-                if keep_rows and cleaned:
-                    cleaned_rows.append(cleaned)
-                if rows_total % PROGRESS_EVERY == 0:
-                    progress(rows_total, max(estimate, rows_total + 1))
-        except UnreadableFile as unreadable:
-            report.add(FILE_ROW, "", unreadable.message, unreadable.code)
-            return report, rows_total, []
+    for number, cells in source.rows:
+        row = check(number, dict(zip(keys, cells, strict=True)), report)
+        rows_total += 1
+        if row is not None:
+            checked.append((number, row))
+        if rows_total % PROGRESS_EVERY == 0:
+            progress(rows_total, max(estimate, rows_total + 1))
+    if any(problem.row == FILE_ROW for problem in report.problems):
+        return report, rows_total, []
     if rows_total == 0:
         report.add(2, "", _("The file has a header row but no rows to import."), "no_rows")
-    checker.finish(report)
-    return report, rows_total, cleaned_rows
+    checker.finish(report, checked)
+    return report, rows_total, checked
+
+
+def _check_and_insert(
+    *, org: Organization, actor: Membership, job: ImportJob, spec: Spec
+) -> tuple[int, int]:
+    """Read and check the file again, then insert; any problem refuses the whole job."""
+    publish = _progress_writer(job)
+    checker = spec.prepare(org=org, actor=job.created_by)
+    report, rows_total, checked = _check_rows(
+        _file_source(job, spec),
+        checker,
+        progress=lambda done, total: publish(done // 2, total),
+    )
+    if report.count:
+        raise ImportRefused(report)
+    publish(rows_total // 2, rows_total)
+    try:
+        written = checker.insert(actor=actor, rows=[row for _number, row in checked])
+    except BusinessRuleViolation as refusal:
+        report.add(FILE_ROW, "", refusal.message, refusal.code)
+        raise ImportRefused(report) from refusal
+    return written, rows_total
+
+
+# --- the checked rows, kept between validation and apply ------------------------------------
+
+CHECKED_VERSION: Final = 1
+
+
+def _checked_name(job: ImportJob) -> str:
+    return f"{job.file.name}.checked.json"
+
+
+def _store_checked(job: ImportJob, checker: Checker, checked: list[tuple[int, object]]) -> None:
+    """Keep the checked rows of a valid file, so apply need not read and check it again."""
+    encode = checker.encode
+    content = json.dumps(
+        {
+            "version": CHECKED_VERSION,
+            "kind": job.kind,
+            "rows": [encode(row) for _number, row in checked],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=_plain,
+    ).encode()
+    storage, name = job.file.storage, _checked_name(job)
+    storage.delete(name)
+    if storage.save(name, ContentFile(content)) != name:  # the storage chose another name
+        storage.delete(name)
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _insert_checked(job: ImportJob, checker: Checker, actor: Membership) -> tuple[int | None, int]:
+    """Insert the rows kept at validation; (None, 0) when there are none or they were refused.
+
+    The insert runs in a savepoint: a refusal (a code taken since, a price list archived…)
+    rolls it back, and the caller checks every row again to name the rows at fault.
+    """
+    storage, name = job.file.storage, _checked_name(job)
+    try:
+        with storage.open(name, "rb") as stream:
+            stored = json.loads(stream.read())
+    except (OSError, ValueError):
+        return None, 0
+    if (
+        not isinstance(stored, dict)
+        or stored.get("version") != CHECKED_VERSION
+        or stored.get("kind") != job.kind
+    ):
+        return None, 0
+    decode = checker.decode
+    try:
+        with _paused_collector(), transaction.atomic():
+            rows = [decode(values) for values in stored["rows"]]
+            return checker.insert(actor=actor, rows=rows), len(rows)
+    except BusinessRuleViolation:
+        return None, 0
+
+
+def _drop_checked(job: ImportJob) -> None:
+    job.file.storage.delete(_checked_name(job))
 
 
 def _match_headers(

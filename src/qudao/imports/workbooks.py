@@ -43,6 +43,8 @@ def template_workbook(spec: Spec, *, language: str) -> bytes:
         )
     notes.append([])
     notes.append([_("Fill in the first sheet from row 2. Extra columns are ignored.")])
+    for line in spec.notes:
+        notes.append([_(line)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -5,6 +5,13 @@ from qudao.catalog.services.access import (
     can_edit_prices,
     can_see_purchase_prices,
 )
+from qudao.catalog.services.bulk import (
+    NewPrice,
+    check_new_prices,
+    check_new_products,
+    insert_prices,
+    insert_products,
+)
 from qudao.catalog.services.prices import (
     PriceDraft,
     PriceListDraft,
@@ -32,6 +39,11 @@ from qudao.catalog.services.products import (
 from qudao.catalog.validation import PackagingDraft, ProductDraft
 
 __all__ = [
+    "NewPrice",
+    "check_new_prices",
+    "check_new_products",
+    "insert_prices",
+    "insert_products",
     "PackagingDraft",
     "PriceDraft",
     "PriceListDraft",

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar, Final
 
-from django.db import models
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -80,25 +79,37 @@ class Report:
 
 
 class Checker:
-    """Validates rows against lookups loaded once; builds instances for bulk insert."""
+    """Validates rows against lookups loaded once; hands the checked rows to the owning service."""
 
-    model: type[models.Model]
-
-    def check(self, row: int, values: Mapping[str, Cell], report: Report) -> dict[str, object]:
+    def check(self, row: int, values: Mapping[str, Cell], report: Report) -> object | None:
+        """The row as the owning service takes it, or None when it has a problem (reported)."""
         raise NotImplementedError
 
-    def finish(self, report: Report) -> None:
-        """Checks across rows (overlaps…) once every row was seen."""
+    def finish(self, report: Report, rows: Sequence[tuple[int, object]]) -> None:
+        """Checks across rows (duplicates, overlaps…) once every row was seen."""
 
-    def build(self, cleaned: Iterable[dict[str, object]]) -> Iterator[models.Model]:
-        for values in cleaned:
-            yield self.model(**values)
+    def insert(self, *, actor: Membership, rows: Sequence[object]) -> int:
+        """Write the checked rows through the service of the app that owns the table."""
+        raise NotImplementedError
+
+    def encode(self, row: object) -> list[object]:
+        """A checked row as JSON values (decimals and dates may stay: they become strings)."""
+        raise NotImplementedError
+
+    def decode(self, values: list[object]) -> object:
+        """The checked row back from `encode`'s values."""
+        raise NotImplementedError
+
+
+def optional_date(value: object) -> datetime.date | None:
+    return None if value is None else datetime.date.fromisoformat(str(value))
 
 
 class Spec:
     kind: ClassVar[str]
     perm: ClassVar[Perm]
     columns: ClassVar[Sequence[Column]]
+    notes: ClassVar[Sequence[str]] = ()  # msgids: extra lines for the template's notes sheet
 
     def prepare(self, *, org: Organization, actor: Membership) -> Checker:
         raise NotImplementedError
@@ -152,13 +163,19 @@ def choice_lookup(
         names = [value, str(label), english[value], *chinese.get(value, ())]
         for name in names:
             lookup[normalize_header(name)] = value
+    # the names exactly as written too: most cells match one and skip normalising
+    for value, label in choices:
+        for name in (value, str(label), english[value], *chinese.get(value, ())):
+            lookup.setdefault(name, value)
     return lookup
 
 
 def choice(
     value: Cell, row: int, key: str, report: Report, *, lookup: Mapping[str, str], allowed: str
 ) -> str | None:
-    found = lookup.get(normalize_header(str(value)))
+    found = lookup.get(value) if isinstance(value, str) else None
+    if found is None:
+        found = lookup.get(normalize_header(str(value)))
     if found is None:
         report.add(
             row,

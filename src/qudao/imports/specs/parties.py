@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar, Final
+from collections.abc import Mapping, Sequence
+from operator import attrgetter
+from typing import ClassVar, Final, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,6 +20,7 @@ from qudao.imports.specs.base import (
     choice,
     choice_lookup,
     date,
+    optional_date,
     required,
     text,
     yes_no,
@@ -33,10 +35,21 @@ from qudao.parties.models import (
     Tier,
 )
 from qudao.parties.selectors import visible_customers
+from qudao.parties.services import (
+    CONTACT_COLUMNS,
+    PARTY_COLUMNS,
+    ContactData,
+    NewContact,
+    PartyData,
+    insert_contacts,
+    insert_parties,
+)
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import STAFF_ROLES, Perm
 
+PARTY_VALUES: Final = attrgetter(*PARTY_COLUMNS)
+CONTACT_VALUES: Final = attrgetter(*CONTACT_COLUMNS)
 CHINESE_CUSTOMER_TYPES: Final = {
     CustomerType.SUB_DISTRIBUTOR: ("二级分销商", "分销商", "二批"),
     CustomerType.WHOLESALER: ("批发商",),
@@ -80,8 +93,6 @@ def _allowed(lookup_choices: object) -> str:
 
 
 class PartyChecker(Checker):
-    model = Party
-
     def __init__(self, *, org: Organization, actor: Membership, kind: str) -> None:
         self.org = org
         self.actor = actor
@@ -103,9 +114,9 @@ class PartyChecker(Checker):
         self.statuses_allowed = _allowed(PartyStatus.choices)
         self.tiers_allowed = _allowed(Tier.choices)
 
-    def check(self, row: int, values: Mapping[str, Cell], report: Report) -> dict[str, object]:
+    def check(self, row: int, values: Mapping[str, Cell], report: Report) -> PartyData | None:
         before = report.count
-        cleaned: dict[str, object] = {"org_id": self.org.pk, "kind": self.kind}
+        cleaned: dict[str, object] = {}
         code = values.get("code", "")
         if required(code, row, "code", report):
             code = text(code, row, "code", report, max_length=40)
@@ -157,7 +168,17 @@ class PartyChecker(Checker):
             cleaned["territory_id"] = territory_id
         if self.kind == PartyKind.CUSTOMER:
             cleaned["owner_id"] = self._owner(values.get("owner", ""), row, report)
-        return cleaned if report.count == before else {}
+        return PartyData(**cleaned) if report.count == before else None  # type: ignore[arg-type]
+
+    def insert(self, *, actor: Membership, rows: Sequence[object]) -> int:
+        parties = cast("Sequence[PartyData]", rows)
+        return insert_parties(org=self.org, actor=actor, kind=self.kind, rows=parties)
+
+    def encode(self, row: object) -> list[object]:
+        return list(PARTY_VALUES(row))
+
+    def decode(self, values: list[object]) -> PartyData:
+        return PartyData(*values)  # type: ignore[arg-type]
 
     def _check_code(self, code: str, row: int, report: Report) -> None:
         if code in self.existing:
@@ -290,8 +311,6 @@ class SupplierSpec(Spec):
 
 
 class ContactChecker(Checker):
-    model = Contact
-
     def __init__(self, *, org: Organization, actor: Membership) -> None:
         self.org = org
         customers = Party.objects.filter(kind=PartyKind.CUSTOMER)
@@ -309,9 +328,9 @@ class ContactChecker(Checker):
         self.kinds = choice_lookup(PartyKind.choices, CHINESE_KINDS)
         self.kinds_allowed = _allowed(PartyKind.choices)
 
-    def check(self, row: int, values: Mapping[str, Cell], report: Report) -> dict[str, object]:
+    def check(self, row: int, values: Mapping[str, Cell], report: Report) -> NewContact | None:
         before = report.count
-        cleaned: dict[str, object] = {"org_id": self.org.pk}
+        cleaned: dict[str, object] = {}
         party_id = self._party(values, row, report)
         name = values.get("name", "")
         if required(name, row, "name", report):
@@ -340,8 +359,31 @@ class ContactChecker(Checker):
         cleaned["is_primary"] = yes_no(primary, row, "is_primary", report)
         if cleaned["is_primary"] and party_id is not None:
             self._check_primary(party_id, row, report)
-        cleaned["party_id"] = party_id
-        return cleaned if report.count == before else {}
+        if report.count != before or party_id is None:
+            return None
+        return NewContact(party_id=party_id, contact=ContactData(**cleaned))  # type: ignore[arg-type]
+
+    def insert(self, *, actor: Membership, rows: Sequence[object]) -> int:
+        contacts = cast("Sequence[NewContact]", rows)
+        return insert_contacts(org=self.org, actor=actor, rows=contacts)
+
+    def encode(self, row: object) -> list[object]:
+        contact = cast("NewContact", row)
+        return [contact.party_id, *CONTACT_VALUES(contact.contact)]
+
+    def decode(self, values: list[object]) -> NewContact:
+        party_id, name, title, phone, wechat_id, email, birthday, is_primary, notes = values
+        contact = ContactData(
+            name=str(name),
+            title=str(title),
+            phone=str(phone),
+            wechat_id=str(wechat_id),
+            email=str(email),
+            birthday=optional_date(birthday),
+            is_primary=bool(is_primary),
+            notes=str(notes),
+        )
+        return NewContact(party_id=cast("int", party_id), contact=contact)
 
     def _party(self, values: Mapping[str, Cell], row: int, report: Report) -> int | None:
         code = values.get("party_code", "")
