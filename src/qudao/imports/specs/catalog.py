@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import ClassVar, Final, cast
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from qudao.catalog.models import Brand, Category, LaunchStatus, PriceList, Product
 from qudao.catalog.services import (
@@ -196,87 +196,97 @@ class ProductSpec(Spec):
     kind: ClassVar[str] = "products"
     perm: ClassVar[Perm] = Perm.EDIT_CATALOG
     notes: ClassVar = (
-        N_(
+        gettext_noop(
             "Packaging: write each larger unit in its own pair of columns, the unit's name in "
             "“包装单位1” and how many base units it holds in “包装数量1”; for example 箱 and 12 "
             "when a case holds 12 bottles. Use “包装单位2”/“包装数量2” for a second unit such "
             "as 盒, or leave them empty."
         ),
-        N_("Brands and categories must exist already; write their codes."),
+        gettext_noop("Brands and categories must exist already; write their codes."),
     )
     columns: ClassVar = (
-        Column("code", N_("Product code"), "商品编码", required=True, example="P00001"),
-        Column("name", N_("Product name"), "商品名称", required=True, example="飞天茅台53度500ml"),
-        Column("barcode", N_("Barcode"), "条码", example="6901234567892"),
-        Column("specification", N_("Specification"), "规格", example="500ml"),
+        Column("code", gettext_noop("Product code"), "商品编码", required=True, example="P00001"),
         Column(
-            "brand", N_("Brand code"), "品牌编码", example="B001", hint=N_("The code of a brand")
+            "name",
+            gettext_noop("Product name"),
+            "商品名称",
+            required=True,
+            example="飞天茅台53度500ml",
+        ),
+        Column("barcode", gettext_noop("Barcode"), "条码", example="6901234567892"),
+        Column("specification", gettext_noop("Specification"), "规格", example="500ml"),
+        Column(
+            "brand",
+            gettext_noop("Brand code"),
+            "品牌编码",
+            example="B001",
+            hint=gettext_noop("The code of a brand"),
         ),
         Column(
             "category",
-            N_("Category code"),
+            gettext_noop("Category code"),
             "类别编码",
             example="CAT01",
-            hint=N_("The code of a category"),
+            hint=gettext_noop("The code of a category"),
         ),
         Column(
             "base_unit",
-            N_("Base unit"),
+            gettext_noop("Base unit"),
             "基本单位",
             required=True,
             example="瓶",
-            hint=N_("The smallest unit sold; quantities and prices are per base unit"),
+            hint=gettext_noop("The smallest unit sold; quantities and prices are per base unit"),
         ),
         Column(
             "pack1_unit",
-            N_("Package unit 1"),
+            gettext_noop("Package unit 1"),
             "包装单位1",
             example="箱",
-            hint=N_("A larger unit, such as 箱; fill in its quantity too"),
+            hint=gettext_noop("A larger unit, such as 箱; fill in its quantity too"),
         ),
         Column(
             "pack1_factor",
-            N_("Base units per package 1"),
+            gettext_noop("Base units per package 1"),
             "包装数量1",
             example="12",
-            hint=N_("How many base units one package holds: 箱 and 12 mean 1 箱 = 12 瓶"),
+            hint=gettext_noop("How many base units one package holds: 箱 and 12 mean 1 箱 = 12 瓶"),
         ),
         Column(
             "pack2_unit",
-            N_("Package unit 2"),
+            gettext_noop("Package unit 2"),
             "包装单位2",
             example="盒",
-            hint=N_("A second package unit, such as 盒 (optional)"),
+            hint=gettext_noop("A second package unit, such as 盒 (optional)"),
         ),
         Column(
             "pack2_factor",
-            N_("Base units per package 2"),
+            gettext_noop("Base units per package 2"),
             "包装数量2",
             example="6",
-            hint=N_("How many base units the second package holds"),
+            hint=gettext_noop("How many base units the second package holds"),
         ),
         Column(
             "is_serialized",
-            N_("Serial numbers"),
+            gettext_noop("Serial numbers"),
             "序列号管理",
             example="否",
-            hint=N_("是 or 否: whether each item carries its own serial number"),
+            hint=gettext_noop("是 or 否: whether each item carries its own serial number"),
         ),
         Column(
             "launch_status",
-            N_("Launch status"),
+            gettext_noop("Launch status"),
             "上市状态",
             example="在售",
-            hint=N_("New, active, phasing out or discontinued; empty means new"),
+            hint=gettext_noop("New, active, phasing out or discontinued; empty means new"),
         ),
         Column(
             "launch_date",
-            N_("Launch date"),
+            gettext_noop("Launch date"),
             "上市日期",
             example="2026-03-01",
-            hint=N_("A date such as 2026-03-01"),
+            hint=gettext_noop("A date such as 2026-03-01"),
         ),
-        Column("notes", N_("Notes"), "备注"),
+        Column("notes", gettext_noop("Notes"), "备注"),
     )
 
     def prepare(self, *, org: Organization, actor: Membership) -> Checker:
@@ -384,7 +394,7 @@ class PriceSpec(Spec):
     kind: ClassVar[str] = "prices"
     perm: ClassVar[Perm] = Perm.EDIT_PRICES
     notes: ClassVar = (
-        N_(
+        gettext_noop(
             "Each row adds one price to an existing price list, named in the first column. "
             "A price may not be valid on a day another price of the same product and scope "
             "is; quantity breaks of one list (different minimum quantities) may share dates."
@@ -393,41 +403,45 @@ class PriceSpec(Spec):
     columns: ClassVar = (
         Column(
             "price_list",
-            N_("Price list"),
+            gettext_noop("Price list"),
             "价格表",
             required=True,
             example="2026年批发价",
-            hint=N_("The name of an existing price list; the rows add prices to it"),
+            hint=gettext_noop("The name of an existing price list; the rows add prices to it"),
         ),
-        Column("product", N_("Product code"), "商品编码", required=True, example="P00001"),
+        Column(
+            "product", gettext_noop("Product code"), "商品编码", required=True, example="P00001"
+        ),
         Column(
             "unit_price",
-            N_("Unit price"),
+            gettext_noop("Unit price"),
             "单价",
             required=True,
             example="12.50",
-            hint=N_("Per base unit, zero or more, at most 4 decimals"),
+            hint=gettext_noop("Per base unit, zero or more, at most 4 decimals"),
         ),
         Column(
             "min_quantity",
-            N_("Minimum quantity"),
+            gettext_noop("Minimum quantity"),
             "起订数量",
             example="0",
-            hint=N_("In base units; the price applies from this quantity (empty means 0)"),
+            hint=gettext_noop(
+                "In base units; the price applies from this quantity (empty means 0)"
+            ),
         ),
         Column(
             "valid_from",
-            N_("Valid from"),
+            gettext_noop("Valid from"),
             "生效日期",
             example="2026-01-01",
-            hint=N_("Empty means the price list's first day"),
+            hint=gettext_noop("Empty means the price list's first day"),
         ),
         Column(
             "valid_to",
-            N_("Valid to"),
+            gettext_noop("Valid to"),
             "失效日期",
             example="2026-12-31",
-            hint=N_("Empty means until the price list ends"),
+            hint=gettext_noop("Empty means until the price list ends"),
         ),
     )
 

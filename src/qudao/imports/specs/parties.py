@@ -9,7 +9,7 @@ from typing import ClassVar, Final, cast
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from qudao.imports.reading import Cell
 from qudao.imports.specs.base import (
@@ -78,13 +78,15 @@ PARTY_TEXT: Final = (
     ("notes", 5000),
 )
 PARTY_TAIL_COLUMNS: Final = (
-    Column("phone", N_("Phone"), "电话", example="0571-88886666"),
-    Column("tax_id", N_("Tax id"), "税号", example="91330100MA2XXXXXXX"),
-    Column("bank_name", N_("Bank"), "开户行", example="中国工商银行杭州分行"),
-    Column("bank_account", N_("Bank account"), "银行账号", example="1202020209000012345"),
-    Column("invoice_title", N_("Invoice title"), "开票抬头", example="杭州示例商贸有限公司"),
-    Column("address", N_("Address"), "地址", example="杭州市西湖区文三路100号"),
-    Column("notes", N_("Notes"), "备注"),
+    Column("phone", gettext_noop("Phone"), "电话", example="0571-88886666"),
+    Column("tax_id", gettext_noop("Tax id"), "税号", example="91330100MA2XXXXXXX"),
+    Column("bank_name", gettext_noop("Bank"), "开户行", example="中国工商银行杭州分行"),
+    Column("bank_account", gettext_noop("Bank account"), "银行账号", example="1202020209000012345"),
+    Column(
+        "invoice_title", gettext_noop("Invoice title"), "开票抬头", example="杭州示例商贸有限公司"
+    ),
+    Column("address", gettext_noop("Address"), "地址", example="杭州市西湖区文三路100号"),
+    Column("notes", gettext_noop("Notes"), "备注"),
 )
 
 
@@ -242,38 +244,44 @@ class CustomerSpec(Spec):
     kind: ClassVar[str] = "customers"
     perm: ClassVar[Perm] = Perm.MANAGE_PARTIES
     columns: ClassVar = (
-        Column("code", N_("Customer code"), "客户编码", required=True, example="C00001"),
+        Column("code", gettext_noop("Customer code"), "客户编码", required=True, example="C00001"),
         Column(
-            "name", N_("Customer name"), "客户名称", required=True, example="杭州示例商贸有限公司"
+            "name",
+            gettext_noop("Customer name"),
+            "客户名称",
+            required=True,
+            example="杭州示例商贸有限公司",
         ),
-        Column("short_name", N_("Short name"), "简称", example="示例商贸"),
+        Column("short_name", gettext_noop("Short name"), "简称", example="示例商贸"),
         Column(
             "customer_type",
-            N_("Customer type"),
+            gettext_noop("Customer type"),
             "客户类型",
             example="零售商",
-            hint=N_("Sub-distributor, wholesaler, retailer, chain store or end customer"),
+            hint=gettext_noop("Sub-distributor, wholesaler, retailer, chain store or end customer"),
         ),
-        Column("tier", N_("Tier"), "客户等级", example="A", hint=N_("A, B, C or D")),
+        Column(
+            "tier", gettext_noop("Tier"), "客户等级", example="A", hint=gettext_noop("A, B, C or D")
+        ),
         Column(
             "status",
-            N_("Status"),
+            gettext_noop("Status"),
             "状态",
             example="正常",
-            hint=N_("Prospect, active, suspended or closed; empty means active"),
+            hint=gettext_noop("Prospect, active, suspended or closed; empty means active"),
         ),
         Column(
             "territory",
-            N_("Territory code"),
+            gettext_noop("Territory code"),
             "区域编码",
             example="HZ",
-            hint=N_("The code of an existing territory"),
+            hint=gettext_noop("The code of an existing territory"),
         ),
         Column(
             "owner",
-            N_("Owner sales rep"),
+            gettext_noop("Owner sales rep"),
             "负责业务员",
-            hint=N_("The username of an active member"),
+            hint=gettext_noop("The username of an active member"),
         ),
     ) + PARTY_TAIL_COLUMNS
 
@@ -285,24 +293,32 @@ class SupplierSpec(Spec):
     kind: ClassVar[str] = "suppliers"
     perm: ClassVar[Perm] = Perm.MANAGE_PARTIES
     columns: ClassVar = (
-        Column("code", N_("Supplier code"), "供应商编码", required=True, example="S00001"),
         Column(
-            "name", N_("Supplier name"), "供应商名称", required=True, example="示例酒业股份有限公司"
+            "code", gettext_noop("Supplier code"), "供应商编码", required=True, example="S00001"
         ),
-        Column("short_name", N_("Short name"), "简称", example="示例酒业"),
-        Column("tier", N_("Tier"), "等级", example="A", hint=N_("A, B, C or D")),
+        Column(
+            "name",
+            gettext_noop("Supplier name"),
+            "供应商名称",
+            required=True,
+            example="示例酒业股份有限公司",
+        ),
+        Column("short_name", gettext_noop("Short name"), "简称", example="示例酒业"),
+        Column(
+            "tier", gettext_noop("Tier"), "等级", example="A", hint=gettext_noop("A, B, C or D")
+        ),
         Column(
             "status",
-            N_("Status"),
+            gettext_noop("Status"),
             "状态",
             example="正常",
-            hint=N_("Prospect, active, suspended or closed; empty means active"),
+            hint=gettext_noop("Prospect, active, suspended or closed; empty means active"),
         ),
         Column(
             "territory",
-            N_("Territory code"),
+            gettext_noop("Territory code"),
             "区域编码",
-            hint=N_("The code of an existing territory"),
+            hint=gettext_noop("The code of an existing territory"),
         ),
     ) + PARTY_TAIL_COLUMNS
 
@@ -458,38 +474,38 @@ class ContactSpec(Spec):
     columns: ClassVar = (
         Column(
             "party_code",
-            N_("Customer or supplier code"),
+            gettext_noop("Customer or supplier code"),
             "客户/供应商编码",
             required=True,
             example="C00001",
         ),
         Column(
             "party_kind",
-            N_("Party type"),
+            gettext_noop("Party type"),
             "类型",
             example="客户",
-            hint=N_("Customer or supplier; needed only when both use the same code"),
+            hint=gettext_noop("Customer or supplier; needed only when both use the same code"),
         ),
-        Column("name", N_("Contact name"), "联系人姓名", required=True, example="张伟"),
-        Column("title", N_("Job title"), "职务", example="采购经理"),
-        Column("phone", N_("Phone"), "电话", example="13800138000"),
-        Column("wechat_id", N_("WeChat id"), "微信号", example="zhangwei_hz"),
-        Column("email", N_("Email"), "邮箱", example="zhangwei@example.com"),
+        Column("name", gettext_noop("Contact name"), "联系人姓名", required=True, example="张伟"),
+        Column("title", gettext_noop("Job title"), "职务", example="采购经理"),
+        Column("phone", gettext_noop("Phone"), "电话", example="13800138000"),
+        Column("wechat_id", gettext_noop("WeChat id"), "微信号", example="zhangwei_hz"),
+        Column("email", gettext_noop("Email"), "邮箱", example="zhangwei@example.com"),
         Column(
             "birthday",
-            N_("Birthday"),
+            gettext_noop("Birthday"),
             "生日",
             example="1985-06-18",
-            hint=N_("A date such as 1985-06-18"),
+            hint=gettext_noop("A date such as 1985-06-18"),
         ),
         Column(
             "is_primary",
-            N_("Primary contact"),
+            gettext_noop("Primary contact"),
             "主要联系人",
             example="是",
-            hint=N_("是 or 否 (yes or no)"),
+            hint=gettext_noop("是 or 否 (yes or no)"),
         ),
-        Column("notes", N_("Notes"), "备注"),
+        Column("notes", gettext_noop("Notes"), "备注"),
     )
 
     def prepare(self, *, org: Organization, actor: Membership) -> Checker:
