@@ -17,6 +17,7 @@ from django.urls import get_resolver, reverse
 
 from qudao.api.urls import api
 from qudao.catalog.models import Brand, Category, PriceList, PriceListItem, Product
+from qudao.inventory.models import Location, StockCount, Transfer, Warehouse
 from qudao.parties.models import Contact, Party, Territory
 from qudao.tenancy.models import ApiToken
 from qudao.tenancy.roles import Role
@@ -81,6 +82,24 @@ def foreign_ids(other_org):
         token = ApiToken.objects.create(
             id=900011, org=other_org, membership=boss, name=MARK, prefix="qd_leak", key_hash="leak"
         )
+        warehouse = Warehouse.objects.create(id=900012, org=other_org, code="LEAKW", name=MARK)
+        location = Location.objects.create(
+            id=900013, org=other_org, warehouse=warehouse, code="LEAKL", name=MARK, kind="internal"
+        )
+        other = Location.objects.create(
+            id=900014, org=other_org, warehouse=warehouse, code="LEAKL2", name=MARK, kind="internal"
+        )
+        transfer = Transfer.objects.create(
+            id=900015,
+            org=other_org,
+            from_location=location,
+            to_location=other,
+            note=MARK,
+            created_by=boss,
+        )
+        count = StockCount.objects.create(
+            id=900016, org=other_org, location=location, reason=MARK, created_by=boss
+        )
         record_event(org=other_org, actor=boss, subject=customer, verb="created", reason=MARK)
     ids = [
         boss.pk,
@@ -94,6 +113,10 @@ def foreign_ids(other_org):
         price_list.pk,
         item.pk,
         token.pk,
+        warehouse.pk,
+        location.pk,
+        transfer.pk,
+        count.pk,
     ]
     return ids
 

@@ -13,7 +13,7 @@ class Role(models.TextChoices):
     BOSS = "boss", _("Boss / administrator")
     SALES_REP = "sales_rep", _("Sales rep")
     FINANCE = "finance", _("Finance")
-    WAREHOUSE = "warehouse", _("Warehouse")
+    WAREHOUSE = "warehouse", _("Warehouse keeper")
     AFTERSALES = "aftersales", _("After-sales")
     READONLY = "readonly", _("Read-only")
     MANUFACTURER = "manufacturer", _("Manufacturer user")

@@ -187,7 +187,7 @@ ACTIVITY_COLUMNS = (
     Column("verb", gettext_lazy("What"), "verb"),
     Column("subject", gettext_lazy("Record")),
     Column("reason", gettext_lazy("Reason")),
-    Column("ip", gettext_lazy("From")),
+    Column("ip", gettext_lazy("From where")),
 )
 
 
