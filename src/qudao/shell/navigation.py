@@ -46,22 +46,23 @@ NAVIGATION: tuple[NavSection, ...] = (
         _("Catalog"),
         "package",
         (
-            NavItem(_("Products"), "catalog-product-list", Perm.VIEW_PARTIES),
-            NavItem(_("Brands"), "catalog-brand-list", Perm.VIEW_PARTIES),
-            NavItem(_("Price lists"), "catalog-pricelist-list", Perm.VIEW_PARTIES),
+            NavItem(_("Products"), "catalog-product-list", Perm.VIEW_CATALOG),
+            NavItem(_("Categories"), "catalog-category-list", Perm.VIEW_CATALOG),
+            NavItem(_("Brands"), "catalog-brand-list", Perm.VIEW_CATALOG),
+            NavItem(_("Price lists"), "catalog-pricelist-list", Perm.VIEW_CATALOG),
         ),
     ),
     NavSection(
         _("Buying"),
         "truck",
         (
-            NavItem(_("Purchase orders"), "purchasing-order-list", Perm.VIEW_PARTIES),
-            NavItem(_("Goods receipts"), "purchasing-receipt-list", Perm.VIEW_PARTIES),
+            NavItem(_("Purchase orders"), "purchasing-order-list", Perm.VIEW_STOCK),
+            NavItem(_("Goods receipts"), "purchasing-receipt-list", Perm.VIEW_STOCK),
         ),
     ),
     NavSection(
         _("Selling"),
-        "cart",
+        "shopping-cart",
         (
             NavItem(_("Sales orders"), "sales-order-list", Perm.VIEW_PARTIES),
             NavItem(_("Delivery notes"), "sales-delivery-list", Perm.VIEW_PARTIES),
@@ -73,19 +74,26 @@ NAVIGATION: tuple[NavSection, ...] = (
         _("Stock"),
         "box",
         (
-            NavItem(_("Stock on hand"), "inventory-stock-list", Perm.VIEW_PARTIES),
-            NavItem(_("Warehouses"), "inventory-warehouse-list", Perm.VIEW_PARTIES),
+            NavItem(_("Stock on hand"), "inventory-stock-list", Perm.VIEW_STOCK),
+            NavItem(_("Stock moves"), "inventory-move-list", Perm.VIEW_STOCK),
+            NavItem(_("Transfers"), "inventory-transfer-list", Perm.VIEW_STOCK),
+            NavItem(_("Stock counts"), "inventory-count-list", Perm.VIEW_STOCK),
+            NavItem(_("Turnover"), "inventory-turnover", Perm.VIEW_STOCK),
+            NavItem(_("Warehouses"), "inventory-warehouse-list", Perm.VIEW_STOCK),
         ),
     ),
     NavSection(
         _("Money"),
         "wallet",
         (
-            NavItem(_("Invoices"), "finance-invoice-list", Perm.VIEW_PARTIES),
-            NavItem(_("Payments"), "finance-payment-list", Perm.VIEW_PARTIES),
-            NavItem(_("Aging"), "finance-aging", Perm.VIEW_PARTIES),
-            NavItem(_("Statements"), "finance-statement-list", Perm.VIEW_PARTIES),
-            NavItem(_("Collections"), "finance-collection-workbench", Perm.VIEW_PARTIES),
+            NavItem(_("Invoices"), "finance-invoice-list", Perm.VIEW_FINANCE),
+            NavItem(_("Payments"), "finance-payment-list", Perm.VIEW_FINANCE),
+            NavItem(_("Customer accounts"), "finance-account-list", Perm.VIEW_FINANCE),
+            NavItem(_("Credit"), "finance-credit-list", Perm.VIEW_FINANCE),
+            NavItem(_("Aging"), "finance-aging", Perm.VIEW_FINANCE),
+            NavItem(_("Statements"), "finance-statement-list", Perm.VIEW_FINANCE),
+            NavItem(_("Collections"), "finance-collection-workbench", Perm.VIEW_FINANCE),
+            NavItem(_("Journal"), "finance-journal", Perm.POST_FINANCE),
         ),
     ),
     NavSection(
@@ -112,7 +120,7 @@ NAVIGATION: tuple[NavSection, ...] = (
     ),
     NavSection(
         _("Analytics"),
-        "chart",
+        "chart-bar",
         (
             NavItem(_("Profit plan"), "analytics-profit-plan", Perm.VIEW_PARTIES),
             NavItem(_("Reports"), "analytics-report-list", Perm.VIEW_PARTIES),
