@@ -17,6 +17,7 @@ urlpatterns = [
     path("catalog/", include("qudao.catalog.urls")),
     path("finance/", include("qudao.finance.urls")),
     path("stock/", include("qudao.inventory.urls")),
+    path("purchasing/", include("qudao.purchasing.urls")),
     path("imports/", include("qudao.imports.urls")),
     path("portal/", include("qudao.portal.urls")),
     path("", include("qudao.shell.urls")),

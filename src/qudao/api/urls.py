@@ -11,6 +11,7 @@ from qudao.finance.api import router as finance_router
 from qudao.imports.api import router as imports_router
 from qudao.inventory.api import router as inventory_router
 from qudao.parties.api import router as parties_router
+from qudao.purchasing.api import router as purchasing_router
 from qudao.tenancy.api import router as tenancy_router
 
 api = NinjaAPI(
@@ -33,3 +34,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", imports_router)
 api.add_router("/", finance_router)
 api.add_router("/", inventory_router)
+api.add_router("/", purchasing_router)

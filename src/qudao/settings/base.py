@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "qudao.catalog",
     "qudao.finance",
     "qudao.inventory",
+    "qudao.purchasing",
     "qudao.imports",
     "qudao.api",
     "qudao.portal",
