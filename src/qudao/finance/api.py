@@ -7,13 +7,14 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Header, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import PlainSerializer
 
 from qudao.core.api import Error, PageNumber
-from qudao.finance import selectors, services
+from qudao.finance import aging, selectors, services
 from qudao.finance.models import (
     Allocation,
     Invoice,
@@ -453,3 +454,62 @@ def reverse_journal_entry(
     return Status(
         201, services.reverse_entry(org=actor.org, actor=actor, entry=entry, reason=payload.reason)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Aging (账龄)
+
+
+class AgingRowOut(Schema):
+    key: int | None = Field(description="Customer, membership, territory or brand id; null: none")
+    code: str
+    name: str
+    buckets: list[Money]
+    total: Money
+
+
+class AgingOut(Schema):
+    as_of: date
+    group_by: str
+    edges: list[int]
+    labels: list[str]
+    rows: list[AgingRowOut]
+    totals: list[Money]
+    total: Money
+
+
+@router.get(
+    "/aging",
+    response={200: AgingOut, 403: Error, 422: Error},
+    summary="Receivables aging as of a date, by customer, sales rep, territory or brand",
+    tags=["accounts"],
+)
+def get_aging(
+    request: HttpRequest,
+    as_of: date | None = None,
+    group_by: aging.AgingGroup = aging.AgingGroup.CUSTOMER,
+    buckets: str = "",
+) -> object:
+    actor = _actor(request)
+    try:
+        edges = aging.parse_edges(buckets)
+    except ValueError as invalid:
+        return Status(
+            422,
+            {
+                "code": "invalid_buckets",
+                "message": str(invalid),
+                "fields": {"buckets": str(invalid)},
+            },
+        )
+    return aging.aging_report(
+        actor, as_of=as_of or timezone.localdate(), group_by=group_by, edges=edges
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Credit (授信): the endpoints live in credit_api.py
+
+from qudao.finance.credit_api import credit_router  # noqa: E402
+
+router.add_router("", credit_router)

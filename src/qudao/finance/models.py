@@ -157,14 +157,73 @@ class JournalLine(OrgScopedModel):
 # Payment terms and credit policy
 
 
-class CustomerTerms(OrgScopedModel):
-    """A customer's payment term (net N days) and credit limit; edited by MANAGE_CREDIT."""
+class CreditMode(models.TextChoices):
+    PREPAY = "prepay", _("Prepay only")
+    CASH_ON_DELIVERY = "cod", _("Cash on delivery")
+    CREDIT = "credit", _("Credit")
+    CONSIGNMENT = "consignment", _("Consignment")
+
+
+class TermKind(models.TextChoices):
+    NET = "net", _("Net N days")
+    MONTH_END = "month_end", _("Month-end + N days")
+    FIXED_DAY = "fixed_day", _("Fixed day of the next month")
+
+
+class ExceededAction(models.TextChoices):
+    BLOCK = "block", _("Block")
+    WARN = "warn", _("Warn")
+    APPROVE = "approve", _("Require approval")
+
+
+class CreditGrade(models.TextChoices):
+    AAA = "AAA", "AAA"
+    AA = "AA", "AA"
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", _("C (prepay only)")
+
+
+class CreditPolicyFields(models.Model):
+    """What a credit policy says; a customer's own terms and a group default share it."""
+
+    mode = models.CharField(
+        _("mode"), max_length=12, choices=CreditMode.choices, default=CreditMode.CREDIT
+    )
+    credit_limit = money_field(verbose_name=_("credit limit"))
+    term_kind = models.CharField(
+        _("payment term kind"), max_length=10, choices=TermKind.choices, default=TermKind.NET
+    )
+    payment_term_days = models.PositiveSmallIntegerField(_("payment term (days)"), default=0)
+    due_day = models.PositiveSmallIntegerField(
+        _("due day of month"), default=0, help_text=_("For a fixed-day term: 1 to 31.")
+    )
+    overdue_tolerance_days = models.PositiveSmallIntegerField(
+        _("overdue tolerance (days)"), default=0
+    )
+    overdue_tolerance_amount = money_field(verbose_name=_("overdue tolerance (amount)"))
+    on_exceeded = models.CharField(
+        _("when exceeded"),
+        max_length=10,
+        choices=ExceededAction.choices,
+        default=ExceededAction.BLOCK,
+    )
+    grade = models.CharField(
+        _("credit grade"), max_length=3, choices=CreditGrade.choices, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+
+class CustomerTerms(CreditPolicyFields, OrgScopedModel):
+    """A customer's own credit policy and payment term; without one, its group default applies.
+
+    Edited by MANAGE_CREDIT only; field history and events record every change."""
 
     party = models.ForeignKey(
         "parties.Party", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
     )
-    payment_term_days = models.PositiveSmallIntegerField(_("payment term (days)"), default=0)
-    credit_limit = money_field(verbose_name=_("credit limit"))
 
     history = history()
 
@@ -173,6 +232,111 @@ class CustomerTerms(OrgScopedModel):
         verbose_name_plural = _("customer terms")
         constraints = [
             models.UniqueConstraint(fields=["org", "party"], name="customerterms_org_party"),
+            models.CheckConstraint(
+                condition=Q(due_day__lte=31) & Q(credit_limit__gte=0),
+                name="customerterms_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_id}: {self.mode} {self.credit_limit}"
+
+
+class CreditGroupPolicy(CreditPolicyFields, OrgScopedModel):
+    """The default policy of a customer group: a tier and/or a customer type ("" = any)."""
+
+    tier = models.CharField(_("tier"), max_length=2, blank=True)
+    customer_type = models.CharField(_("customer type"), max_length=20, blank=True)
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("group credit policy")
+        verbose_name_plural = _("group credit policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "tier", "customer_type"], name="creditgrouppolicy_org_group"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_day__lte=31) & Q(credit_limit__gte=0),
+                name="creditgrouppolicy_valid",
+            ),
+        ]
+        ordering = ["tier", "customer_type"]
+
+    def __str__(self) -> str:
+        return f"{self.tier or '*'}/{self.customer_type or '*'}: {self.mode} {self.credit_limit}"
+
+
+class TemporaryCreditRaise(OrgScopedModel):
+    """A limit increase (临时额度) valid from `starts_on` to `expires_on`, both included."""
+
+    customer = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
+    amount = money_field(verbose_name=_("amount"))
+    starts_on = models.DateField(_("starts on"))
+    expires_on = models.DateField(_("expires on"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("temporary credit raise")
+        verbose_name_plural = _("temporary credit raises")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(expires_on__gte=F("starts_on")),
+                name="temporarycreditraise_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "customer", "expires_on"], name="creditraise_customer"),
+        ]
+
+
+class CommitmentStage(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed, not shipped")
+    SHIPPED = "shipped", _("Shipped, not invoiced")
+
+
+class CreditCommitment(OrgScopedModel):
+    """An open order's amount at one stage, counted in the customer's credit exposure.
+
+    Finance never imports sales: the order is named by `reference` ("sales_order:42") and
+    sales keeps these rows current through `reserve_credit`, `record_open_order` and
+    `release_open_order`. A released (or invoiced) order has no rows."""
+
+    customer = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
+    reference = models.CharField(_("reference"), max_length=100)
+    stage = models.CharField(_("stage"), max_length=10, choices=CommitmentStage.choices)
+    amount = money_field(verbose_name=_("amount"))
+    overridden_by = models.ForeignKey(
+        Membership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("overridden by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("credit commitment")
+        verbose_name_plural = _("credit commitments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "reference", "stage"], name="creditcommitment_org_reference"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="creditcommitment_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["org", "customer", "stage"], name="creditcommitment_customer"),
         ]
 
 

@@ -20,4 +20,11 @@ urlpatterns = [
     path("accounts/<int:pk>/terms/", views.account_terms, name="finance-account-terms"),
     path("journal/", views.journal_list, name="finance-journal"),
     path("journal/<int:pk>/reverse/", views.journal_reverse, name="finance-journal-reverse"),
+    path("aging/", views.aging_report, name="finance-aging"),
+    path("aging/export/", views.aging_export, name="finance-aging-export"),
 ]
+
+# Credit (授信): the pages live in credit_views.py
+from qudao.finance import credit_views  # noqa: E402
+
+urlpatterns += credit_views.urlpatterns

@@ -16,6 +16,7 @@ from qudao.catalog.models import Product
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.money import ZERO, quantize
 from qudao.core.states import ensure_transition
+from qudao.finance.credit import due_date_for, policy_of
 from qudao.finance.models import (
     INVOICE_TRANSITIONS,
     OUTPUT_VAT,
@@ -143,15 +144,14 @@ def terms_of(customer: Party) -> CustomerTerms | None:
 
 @transaction.atomic
 def post_invoice(*, org: Organization, actor: Membership, invoice: Invoice) -> Invoice:
-    """Post a draft: due date from the customer's terms, ledger lines, then a gapless number."""
+    """Post a draft: due date from the credit policy, ledger lines, then a gapless number."""
     require_perm(actor, Perm.POST_FINANCE)
     invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
     if invoice.kind != InvoiceKind.INVOICE:
         raise BusinessRuleViolation(_("Credit notes are posted when made."), code="not_postable")
     ensure_transition(invoice.status, InvoiceStatus.POSTED, INVOICE_TRANSITIONS)
     customer = Party.objects.get(pk=invoice.customer_id)
-    terms = terms_of(customer)
-    days = terms.payment_term_days if terms else 0
+    due_date = due_date_for(policy_of(customer), invoice.date)
     postings = [Posting(RECEIVABLE, debit=invoice.total, party=customer)]
     if invoice.subtotal:
         postings.append(Posting(REVENUE, credit=invoice.subtotal))
@@ -167,8 +167,8 @@ def post_invoice(*, org: Organization, actor: Membership, invoice: Invoice) -> I
         source_id=invoice.pk,
     )
     invoice.status = InvoiceStatus.POSTED
-    invoice.payment_term_days = days
-    invoice.due_date = invoice.date + datetime.timedelta(days=days)
+    invoice.payment_term_days = (due_date - invoice.date).days
+    invoice.due_date = due_date
     invoice.posted_at = timezone.now()
     invoice.posted_by = actor
     invoice.number = next_number(org=org, key=f"INV{invoice.date.year}")  # last: shortest lock

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qudao.devtools.pgserver import private_postgres
+from qudao.finance.benchmarks import bench_aging
 from qudao.imports.benchmarks import bench_import
 
 Benchmark = Callable[..., dict[str, Any]]
@@ -27,6 +28,7 @@ Benchmark = Callable[..., dict[str, Any]]
 # Add a benchmark here: NAME → function(rows=, out=, workdir=) returning its figures.
 BENCHMARKS: Final[dict[str, tuple[Benchmark, int]]] = {
     "import": (bench_import, 100_000),
+    "aging": (bench_aging, 1_000_000),
 }
 CHILD_FLAG: Final = "QUDAO_BENCH_CHILD"
 
