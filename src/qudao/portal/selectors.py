@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
+
+from qudao.core.money import ZERO
+from qudao.finance.credit import can_confirm
+from qudao.finance.models import Invoice, InvoiceKind, InvoiceStatus
+from qudao.finance.selectors import party_balance
 from qudao.parties.models import Contact, Party
 from qudao.tenancy.models import Membership
 
 
 def account_overview(membership: Membership) -> dict[str, Any]:
     party = Party.objects.select_related("territory", "owner__user").get(pk=membership.party_id)
+    credit = can_confirm(customer=party, amount=ZERO) if party.kind == "customer" else None
     contacts = Contact.objects.filter(party=party, archived_at__isnull=True).order_by(
         "-is_primary", "name"
     )
-    return {"party": party, "contacts": list(contacts), "is_retailer": party.kind == "customer"}
+    return {
+        "party": party,
+        "contacts": list(contacts),
+        "is_retailer": party.kind == "customer",
+        "credit": credit,
+        "balance": party_balance(party) if credit is not None else None,
+        "open_invoices": list(
+            Invoice.objects.filter(customer=party, status=InvoiceStatus.POSTED)
+            .exclude(kind=InvoiceKind.CREDIT_NOTE)
+            .filter(total__gt=F("amount_paid") + F("amount_credited"))
+            .order_by("due_date", "pk")[:20]
+        )
+        if credit is not None
+        else [],
+    }
