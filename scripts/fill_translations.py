@@ -28,6 +28,7 @@ def main(paths: list[str]) -> int:
         entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
         entry.previous_msgid = None
         entry.previous_msgid_plural = None
+        entry.previous_msgctxt = None
     for path in paths:
         values = runpy.run_path(path)
         singular, plural = values.get("ZH", {}), values.get("PLURALS", {})

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qudao.core.money import money_field, quantity_field, unit_price_field
 from qudao.tenancy.models import Membership, history
@@ -160,7 +161,7 @@ class JournalLine(OrgScopedModel):
 class CreditMode(models.TextChoices):
     PREPAY = "prepay", _("Prepay only")
     CASH_ON_DELIVERY = "cod", _("Cash on delivery")
-    CREDIT = "credit", _("Credit")
+    CREDIT = "credit", pgettext_lazy("credit mode", "Credit")
     CONSIGNMENT = "consignment", _("Consignment")
 
 

@@ -89,7 +89,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Invoices"), "finance-invoice-list", Perm.VIEW_FINANCE),
             NavItem(_("Payments"), "finance-payment-list", Perm.VIEW_FINANCE),
             NavItem(_("Customer accounts"), "finance-account-list", Perm.VIEW_FINANCE),
-            NavItem(_("Credit"), "finance-credit-list", Perm.VIEW_FINANCE),
+            NavItem(_("Credit control"), "finance-credit-list", Perm.VIEW_FINANCE),
             NavItem(_("Aging"), "finance-aging", Perm.VIEW_FINANCE),
             NavItem(_("Statements"), "finance-statement-list", Perm.VIEW_FINANCE),
             NavItem(_("Collections"), "finance-collection-workbench", Perm.VIEW_FINANCE),
