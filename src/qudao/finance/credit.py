@@ -72,6 +72,23 @@ class CreditPolicy:
         """A C grade means prepay only, whatever the mode says."""
         return CreditMode.PREPAY if self.grade == CreditGrade.C else self.mode
 
+    @property
+    def mode_label(self) -> str:
+        return str(CreditMode(self.effective_mode).label)
+
+    @property
+    def term_label(self) -> str:
+        """The payment term as a person reads it: 开票后 30 天, 月结 15 天, 次月 10 日."""
+        if self.term_kind == TermKind.MONTH_END:
+            return _("Month-end + %(days)s days") % {"days": self.payment_term_days}
+        if self.term_kind == TermKind.FIXED_DAY:
+            return _("Day %(day)s of the next month") % {"day": self.due_day}
+        return _("Net %(days)s days") % {"days": self.payment_term_days}
+
+    @property
+    def on_exceeded_label(self) -> str:
+        return str(ExceededAction(self.on_exceeded).label)
+
 
 NO_POLICY: Final = CreditPolicy(source="none")
 

@@ -22,7 +22,6 @@ from qudao.finance.models import (
     OUTPUT_VAT,
     RECEIVABLE,
     REVENUE,
-    CustomerTerms,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -136,10 +135,6 @@ def create_invoice(
     InvoiceLine.objects.bulk_create(built)
     record_event(org=org, actor=actor, subject=invoice, verb="created")
     return invoice
-
-
-def terms_of(customer: Party) -> CustomerTerms | None:
-    return CustomerTerms.objects.filter(party=customer).first()
 
 
 @transaction.atomic
