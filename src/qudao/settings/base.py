@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "qudao.finance",
     "qudao.inventory",
     "qudao.purchasing",
+    "qudao.sales",
     "qudao.imports",
     "qudao.api",
     "qudao.portal",
@@ -160,6 +161,11 @@ else:
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"  # STARTTLS, usually port 587
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "") == "1"  # implicit TLS, usually port 465
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qudao@localhost")
 
 LOGGING = {

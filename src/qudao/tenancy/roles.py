@@ -42,6 +42,10 @@ class Perm(StrEnum):
     VIEW_FINANCE = "view_finance"
     POST_FINANCE = "post_finance"
     MANAGE_CREDIT = "manage_credit"
+    VIEW_ORDERS = "view_orders"
+    SELL = "sell"
+    REVIEW_ORDERS = "review_orders"
+    MANAGE_SALES_SETTINGS = "manage_sales_settings"
     VIEW_STOCK = "view_stock"
     MOVE_STOCK = "move_stock"
     VIEW_COSTS = "view_costs"
@@ -67,6 +71,10 @@ GRANTS: Final[dict[Perm, frozenset[str]]] = {
     Perm.VIEW_FINANCE: frozenset({Role.BOSS, Role.FINANCE, Role.SALES_REP, Role.READONLY}),
     Perm.POST_FINANCE: frozenset({Role.BOSS, Role.FINANCE}),
     Perm.MANAGE_CREDIT: frozenset({Role.BOSS, Role.FINANCE}),
+    Perm.VIEW_ORDERS: _INTERNAL,  # a sales rep sees the orders of his own customers
+    Perm.SELL: frozenset({Role.BOSS, Role.SALES_REP}),
+    Perm.REVIEW_ORDERS: frozenset({Role.BOSS}),
+    Perm.MANAGE_SALES_SETTINGS: frozenset({Role.BOSS}),
     Perm.VIEW_STOCK: _INTERNAL,
     Perm.MOVE_STOCK: frozenset({Role.BOSS, Role.WAREHOUSE}),
     Perm.VIEW_COSTS: frozenset({Role.BOSS, Role.FINANCE}),  # stock values, unit costs

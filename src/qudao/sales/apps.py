@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "qudao.sales"
+    verbose_name = _("Sales: orders and deliveries")
+
+    def ready(self) -> None:
+        from django.utils.translation import pgettext_lazy
+
+        from qudao.tenancy.events import register_verbs
+
+        register_verbs(
+            {
+                "submitted": pgettext_lazy("event", "Submitted"),
+                "sent_to_customer": pgettext_lazy("event", "Sent to the customer to confirm"),
+                "customer_confirmed": pgettext_lazy("event", "Confirmed by the customer"),
+                "approved": pgettext_lazy("event", "Approved"),
+                "rejected": pgettext_lazy("event", "Sent back"),
+                "credit_override": pgettext_lazy("event", "Overrode the credit rule"),
+                "released": pgettext_lazy("event", "Released for shipping"),
+                "shipped": pgettext_lazy("event", "Shipped"),
+                "delivered": pgettext_lazy("event", "Received by the customer"),
+                "invoiced": pgettext_lazy("event", "Invoiced"),
+                "rest_cancelled": pgettext_lazy("event", "Cancelled the rest"),
+                "settings_changed": pgettext_lazy("event", "Changed the sales settings"),
+            }
+        )
