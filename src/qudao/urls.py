@@ -18,6 +18,7 @@ urlpatterns = [
     path("finance/", include("qudao.finance.urls")),
     path("stock/", include("qudao.inventory.urls")),
     path("purchasing/", include("qudao.purchasing.urls")),
+    path("sales/", include("qudao.sales.urls")),
     path("imports/", include("qudao.imports.urls")),
     path("portal/", include("qudao.portal.urls")),
     path("", include("qudao.shell.urls")),

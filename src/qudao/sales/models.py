@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qudao.core.money import money_field, quantity_field, unit_price_field
+from qudao.finance.models import CreditMode
 from qudao.tenancy.models import Membership, history
 from qudao.tenancy.scoping import OrgScopedModel
 
@@ -244,6 +245,12 @@ class SalesOrder(OrgScopedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def payment_mode_label(self) -> str:
+        if self.payment_mode in CreditMode.values:
+            return str(CreditMode(self.payment_mode).label)
+        return self.payment_mode
 
 
 class SalesOrderLine(OrgScopedModel):

@@ -5,6 +5,7 @@ from qudao.sales.services.deliveries import (
     confirm_receipt,
     create_delivery,
     invoice_delivery,
+    pending_quantities,
     release_delivery,
     ship_delivery,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "create_delivery",
     "create_order",
     "invoice_delivery",
+    "pending_quantities",
     "place_order",
     "reject_order",
     "release_delivery",

@@ -59,7 +59,7 @@ def _locked_delivery(delivery: DeliveryNote) -> DeliveryNote:
     return DeliveryNote.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
 
 
-def _on_open_deliveries(order: SalesOrder) -> dict[int, Decimal]:
+def pending_quantities(order: SalesOrder) -> dict[int, Decimal]:
     """order line id → quantity already on delivery notes not shipped yet."""
     rows = (
         DeliveryLine.objects.filter(delivery__order=order, delivery__status__in=UNSHIPPED)
@@ -90,7 +90,7 @@ def create_delivery(
     if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED):
         raise refuse(_("Only a confirmed order can be delivered."), "not_confirmed")
     lines = {line.pk: line for line in order.lines.all()}
-    pending = _on_open_deliveries(order)
+    pending = pending_quantities(order)
     free = {pk: line.open_quantity - pending.get(pk, ZERO) for pk, line in lines.items()}
     if quantities is None:
         quantities = {pk: q for pk, q in free.items() if q > 0}

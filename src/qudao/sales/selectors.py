@@ -1,0 +1,303 @@
+"""Every read in sales: orders and deliveries a member may see, stock beside each line, the
+approval chain with who did each step, and the product search of the order entry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from qudao.catalog.models import PackagingUnit, Product
+from qudao.catalog.selectors import quote_many
+from qudao.inventory.models import LocationKind, StockLevel
+from qudao.parties.selectors import visible_customers
+from qudao.sales.models import (
+    ZERO_QUANTITY,
+    DeliveryNote,
+    OrderStatus,
+    SalesOrder,
+    SalesOrderLine,
+    SalesSettings,
+)
+from qudao.tenancy.models import Event, Membership, Organization
+from qudao.tenancy.permissions import can
+from qudao.tenancy.roles import Perm
+
+
+def visible_orders(membership: Membership) -> QuerySet[SalesOrder]:
+    """Orders of the customers the member may see (a sales rep: his own)."""
+    orders = SalesOrder.objects.select_related("customer", "warehouse", "sales_rep__user")
+    if not can(membership, Perm.VIEW_ALL_CUSTOMERS):
+        orders = orders.filter(customer__owner=membership)
+    return orders
+
+
+def visible_deliveries(membership: Membership) -> QuerySet[DeliveryNote]:
+    deliveries = DeliveryNote.objects.select_related("order", "customer", "order__warehouse")
+    if not can(membership, Perm.VIEW_ALL_CUSTOMERS):
+        deliveries = deliveries.filter(customer__owner=membership)
+    return deliveries
+
+
+def customer_choices(membership: Membership) -> list[tuple[str, str]]:
+    rows = visible_customers(membership).filter(archived_at__isnull=True).order_by("code")
+    return [(str(p.pk), f"{p.code} {p.name}") for p in rows.only("pk", "code", "name")[:2000]]
+
+
+def _available_in(warehouse_id: int) -> Subquery:
+    levels = (
+        StockLevel.objects.filter(
+            product_id=OuterRef("pk"),
+            location__warehouse_id=warehouse_id,
+            location__kind=LocationKind.INTERNAL,
+        )
+        .values("product_id")
+        .annotate(free=Sum(F("on_hand") - F("reserved")))
+        .values("free")
+    )
+    return Subquery(levels)
+
+
+def available_by_product(warehouse_id: int, product_ids: Sequence[int]) -> dict[int, Decimal]:
+    """product id → on hand minus reserved at the warehouse's internal locations (one query)."""
+    rows = (
+        StockLevel.objects.filter(
+            product_id__in=product_ids,
+            location__warehouse_id=warehouse_id,
+            location__kind=LocationKind.INTERNAL,
+        )
+        .values("product_id")
+        .annotate(free=Sum(F("on_hand") - F("reserved")))
+    )
+    return {row["product_id"]: Decimal(row["free"]).quantize(Decimal("0.001")) for row in rows}
+
+
+@dataclass(frozen=True)
+class LineView:
+    line: SalesOrderLine
+    available: Decimal  # in the order's warehouse, not counting this order's own reservation
+
+
+def order_lines(order: SalesOrder) -> list[LineView]:
+    lines = list(order.lines.select_related("product").order_by("position", "pk"))
+    available = available_by_product(order.warehouse_id, [line.product_id for line in lines])
+    reserved_here = order.is_open
+    return [
+        LineView(
+            line,
+            available.get(line.product_id, ZERO_QUANTITY)
+            + (line.open_quantity if reserved_here else ZERO_QUANTITY),
+        )
+        for line in lines
+    ]
+
+
+@dataclass(frozen=True)
+class ProductHit:
+    product: Product
+    unit_price: Decimal | None
+    available: Decimal
+    units: str
+
+
+def search_products(
+    *, org: Organization, text: str, customer_id: int, warehouse_id: int, limit: int = 12
+) -> list[ProductHit]:
+    """Products by code, name, pinyin initials or barcode (a carton's too), with this
+    customer's price and what is free in the warehouse: three queries."""
+    text = text.strip()
+    if not text:
+        return []
+    products = list(
+        Product.objects.filter(archived_at__isnull=True)
+        .filter(
+            Q(code__istartswith=text)
+            | Q(name__icontains=text)
+            | Q(pinyin__istartswith=text)
+            | Q(barcode=text)
+            | Q(packaging_units__barcode=text)
+        )
+        .annotate(free=Coalesce(_available_in(warehouse_id), ZERO_QUANTITY))
+        .prefetch_related("packaging_units")
+        .distinct()
+        .order_by("code")[:limit]
+    )
+    quotes = quote_many(
+        org=org,
+        customer_id=customer_id,
+        quantities={p.pk: Decimal(1) for p in products},
+        on=timezone.localdate(),
+    )
+    return [
+        ProductHit(
+            product=p,
+            unit_price=quotes[p.pk].unit_price if p.pk in quotes else None,
+            available=Decimal(p.free),  # type: ignore[attr-defined]
+            units=" · ".join(
+                [p.base_unit]
+                + [
+                    f"{u.name}={u.factor.normalize():f}{p.base_unit}"
+                    for u in p.packaging_units.all()
+                ]
+            ),
+        )
+        for p in products
+    ]
+
+
+def unit_for_barcode(text: str) -> tuple[Product, str] | None:
+    """A scanned barcode → the product and the unit it names (a carton's barcode: 箱)."""
+    text = text.strip()
+    product = Product.objects.filter(archived_at__isnull=True, code=text).first()
+    if product is not None:
+        return product, ""
+    product = (
+        Product.objects.filter(archived_at__isnull=True, barcode=text).exclude(barcode="").first()
+    )
+    if product is not None:
+        return product, ""
+    unit = (
+        PackagingUnit.objects.filter(barcode=text, product__archived_at__isnull=True)
+        .exclude(barcode="")
+        .select_related("product")
+        .first()
+    )
+    return (unit.product, unit.name) if unit is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The approval chain as the order page shows it
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str | Promise
+    state: str  # done, current, waiting, off
+    who_may: str | Promise
+    done_by: str = ""
+    done_at: datetime | None = None
+
+
+def _events(subject_type: str, ids: Sequence[int]) -> list[Event]:
+    return list(
+        Event.objects.filter(subject_type=subject_type, subject_id__in=ids)
+        .select_related("actor__user")
+        .order_by("at", "pk")
+    )
+
+
+def order_events(order: SalesOrder) -> list[Event]:
+    """The order's own events and its deliveries', oldest first (two queries)."""
+    delivery_ids = list(order.deliveries.values_list("pk", flat=True))
+    events = _events("sales.salesorder", [order.pk]) + _events("sales.deliverynote", delivery_ids)
+    return sorted(events, key=lambda e: (e.at, e.pk))
+
+
+def _who(event: Event | None) -> str:
+    if event is None:
+        return ""
+    return str(event.actor.user) if event.actor else str(_("The customer"))
+
+
+def chain(order: SalesOrder, settings: SalesSettings, events: list[Event]) -> list[Step]:
+    """Every step of the chain, on or off, with who may act and who did it."""
+    last: dict[str, Event] = {}
+    for event in events:
+        if event.subject_type == "sales.salesorder":
+            key = event.verb
+            if event.verb in ("approved", "credit_override"):
+                key = f"approved:{(event.data or {}).get('step', '')}"
+            last[key] = event
+        else:
+            last[f"delivery:{event.verb}"] = event
+    status = order.status
+    confirmed = order.confirmed_at is not None
+    shipped_any = status in (
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.CLOSED,
+    )
+    delivered = last.get("delivery:delivered")
+
+    def state(on: bool, done: bool, current: bool) -> str:
+        if not on:
+            return "off"
+        return "done" if done else ("current" if current else "waiting")
+
+    submitted = last.get("submitted") or last.get("sent_to_customer") or last.get("confirmed")
+    review = last.get("approved:order_review")
+    finance = last.get("approved:finance_review")
+    released = last.get("delivery:released")
+    shipped = last.get("delivery:shipped")
+    return [
+        Step(
+            "submitted",
+            _("Submitted"),
+            state(True, order.submitted_at is not None, status == OrderStatus.DRAFT),
+            _("The sales rep"),
+            _who(submitted),
+            order.submitted_at,
+        ),
+        Step(
+            "order_review",
+            _("Order review (订单审核)"),
+            state(settings.order_review, review is not None or confirmed, status == "order_review"),
+            _("The boss"),
+            _who(review),
+            review.at if review else None,
+        ),
+        Step(
+            "finance_review",
+            _("Finance review (财务审核)"),
+            state(
+                settings.finance_review,
+                finance is not None or confirmed,
+                status == "finance_review",
+            ),
+            _("Finance or the boss"),
+            _who(finance),
+            finance.at if finance else None,
+        ),
+        Step(
+            "warehouse_release",
+            _("Warehouse release (出库审核)"),
+            state(settings.warehouse_release, released is not None, confirmed and not released),
+            _("The warehouse"),
+            _who(released),
+            released.at if released else None,
+        ),
+        Step(
+            "shipped",
+            _("Shipped (发货确认)"),
+            state(True, shipped_any, confirmed and not shipped_any),
+            _("The warehouse"),
+            _who(shipped),
+            shipped.at if shipped else None,
+        ),
+        Step(
+            "received",
+            _("Received (收货确认)"),
+            state(settings.receipt_confirmation, delivered is not None, shipped_any),
+            _("The warehouse or the sales rep"),
+            _who(delivered),
+            delivered.at if delivered else None,
+        ),
+    ]
+
+
+def waiting_for(membership: Membership) -> Q:
+    """Orders whose current step this member may act on."""
+    steps = []
+    if can(membership, Perm.REVIEW_ORDERS):
+        steps.append(OrderStatus.ORDER_REVIEW)
+    if can(membership, Perm.MANAGE_CREDIT):
+        steps.append(OrderStatus.FINANCE_REVIEW)
+    return Q(status__in=steps) if steps else Q(pk__in=[])

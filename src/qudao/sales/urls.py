@@ -1,0 +1,33 @@
+from django.urls import path
+
+from qudao.sales.views import deliveries, orders, public, settings
+
+urlpatterns = [
+    path("orders/", orders.order_list, name="sales-order-list"),
+    path("orders/new/", orders.order_create, name="sales-order-create"),
+    path("orders/<int:pk>/", orders.order_detail, name="sales-order-detail"),
+    path("orders/<int:pk>/edit/", orders.order_edit, name="sales-order-edit"),
+    path("orders/<int:pk>/products/", orders.product_search, name="sales-order-products"),
+    path("orders/<int:pk>/submit/", orders.order_submit, name="sales-order-submit"),
+    path("orders/<int:pk>/approve/", orders.order_approve, name="sales-order-approve"),
+    path("orders/<int:pk>/reject/", orders.order_reject, name="sales-order-reject"),
+    path("orders/<int:pk>/cancel/", orders.order_cancel, name="sales-order-cancel"),
+    path("orders/<int:pk>/cancel-rest/", orders.order_cancel_rest, name="sales-order-cancel-rest"),
+    path("orders/<int:pk>/deliver/", orders.order_deliver, name="sales-order-deliver"),
+    path("deliveries/", deliveries.delivery_list, name="sales-delivery-list"),
+    path("deliveries/<int:pk>/", deliveries.delivery_detail, name="sales-delivery-detail"),
+    path("deliveries/<int:pk>/print/", deliveries.delivery_print, name="sales-delivery-print"),
+    path(
+        "deliveries/<int:pk>/release/", deliveries.delivery_release, name="sales-delivery-release"
+    ),
+    path("deliveries/<int:pk>/ship/", deliveries.delivery_ship, name="sales-delivery-ship"),
+    path(
+        "deliveries/<int:pk>/receipt/", deliveries.delivery_receipt, name="sales-delivery-receipt"
+    ),
+    path("deliveries/<int:pk>/cancel/", deliveries.delivery_cancel, name="sales-delivery-cancel"),
+    path(
+        "deliveries/<int:pk>/invoice/", deliveries.delivery_invoice, name="sales-delivery-invoice"
+    ),
+    path("settings/", settings.sales_settings, name="sales-settings"),
+    path("confirm/<str:token>/", public.customer_confirm, name="sales-customer-confirm"),
+]

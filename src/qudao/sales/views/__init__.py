@@ -1,0 +1,1 @@
+"""Sales pages: orders, deliveries, settings, and the customer's confirmation link."""
