@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0001_initial'),
-        ('inventory', '0003_reorder_rule'),
+        ('inventory', '0002_stockmove_append_only'),
         ('parties', '0003_archive_territories_contacts_and_reassignments'),
         ('tenancy', '0002_warehouse_keeper_role_label'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
