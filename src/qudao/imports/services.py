@@ -121,7 +121,8 @@ def validate_import(*, org: Organization, job: ImportJob) -> ImportJob:
         source = _file_source(job, spec)
         report, rows_total, checked = _check_rows(source, checker, progress=_progress_writer(job))
     if not report.count:
-        _store_checked(job, checker, checked)
+        with _paused_collector():
+            _store_checked(job, checker, checked)
     job.status = ImportStatus.INVALID if report.count else ImportStatus.VALIDATED
     job.rows_total = rows_total
     job.rows_done = rows_total
@@ -236,7 +237,7 @@ def mark_crashed(*, job: ImportJob, message: str) -> ImportJob:
 
 
 Progress = Callable[[int, int], None]
-Numbered = tuple[int, list[Cell]]
+Numbered = tuple[int, tuple[Cell, ...]]
 
 
 @dataclass
@@ -275,8 +276,7 @@ def _picked(table: Table, indexes: list[int], source: Source) -> Iterator[Number
         for number, cells in table.rows:
             if len(cells) < needed:
                 cells = cells + [""] * (needed - len(cells))
-            picked = list(picker(cells)) if picker else [cells[indexes[0]]]
-            yield number, picked
+            yield number, picker(cells) if picker else (cells[indexes[0]],)
     except UnreadableFile as unreadable:
         source.report.add(FILE_ROW, "", unreadable.message, unreadable.code)
 
@@ -314,12 +314,11 @@ def _checked_rows(
     source: Source, checker: Checker, progress: Progress, checked: list[tuple[int, object]]
 ) -> tuple[Report, int, list[tuple[int, object]]]:
     report = source.report
-    keys = source.keys
-    check = checker.check
+    check = checker.row_check(source.keys)
     estimate = max(source.estimate, 1)
     rows_total = 0
     for number, cells in source.rows:
-        row = check(number, dict(zip(keys, cells, strict=True)), report)
+        row = check(number, cells, report)
         rows_total += 1
         if row is not None:
             checked.append((number, row))
@@ -399,7 +398,7 @@ def _insert_checked(job: ImportJob, checker: Checker, actor: Membership) -> tupl
     """
     storage, name = job.file.storage, _checked_name(job)
     try:
-        with storage.open(name, "rb") as stream:
+        with storage.open(name, "rb") as stream, _paused_collector():
             stored = json.loads(stream.read())
     except (OSError, ValueError):
         return None, 0

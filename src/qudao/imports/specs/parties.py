@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import ClassVar, Final, cast
 
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from qudao.imports.specs.base import (
     Checker,
     Column,
     Report,
+    RowCheck,
     Spec,
     choice,
     choice_lookup,
@@ -42,13 +43,25 @@ from qudao.parties.services import (
     NewContact,
     PartyData,
     insert_contacts,
-    insert_parties,
+    insert_party_rows,
 )
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import STAFF_ROLES, Perm
 
 PARTY_VALUES: Final = attrgetter(*PARTY_COLUMNS)
+PartyRow = tuple[object, ...]
+# A checked party row is a tuple of PartyData's values in PARTY_COLUMNS order, not a dataclass.
+# PartyChecker.row_check reads the usual row's cells in ROW_INPUTS order and makes its values in
+# ROW_VALUES order (the same fields, references resolved), then puts them in column order.
+ROW_INPUTS: Final = (
+    "code", "name", "short_name", "customer_type", "tier", "status", "territory", "owner",
+    "phone", "tax_id", "bank_name", "bank_account", "invoice_title", "address", "notes",
+)  # fmt: skip
+ROW_VALUES: Final = tuple(
+    {"territory": "territory_id", "owner": "owner_id"}.get(key, key) for key in ROW_INPUTS
+)
+IN_COLUMN_ORDER: Final = itemgetter(*(ROW_VALUES.index(name) for name in PARTY_COLUMNS))
 CONTACT_VALUES: Final = attrgetter(*CONTACT_COLUMNS)
 CHINESE_CUSTOMER_TYPES: Final = {
     CustomerType.SUB_DISTRIBUTOR: ("二级分销商", "分销商", "二批"),
@@ -116,7 +129,7 @@ class PartyChecker(Checker):
         self.statuses_allowed = _allowed(PartyStatus.choices)
         self.tiers_allowed = _allowed(Tier.choices)
 
-    def check(self, row: int, values: Mapping[str, Cell], report: Report) -> PartyData | None:
+    def check(self, row: int, values: Mapping[str, Cell], report: Report) -> PartyRow | None:
         before = report.count
         cleaned: dict[str, object] = {}
         code = values.get("code", "")
@@ -170,17 +183,91 @@ class PartyChecker(Checker):
             cleaned["territory_id"] = territory_id
         if self.kind == PartyKind.CUSTOMER:
             cleaned["owner_id"] = self._owner(values.get("owner", ""), row, report)
-        return PartyData(**cleaned) if report.count == before else None  # type: ignore[arg-type]
+        if report.count != before:
+            return None
+        return PARTY_VALUES(PartyData(**cleaned))  # type: ignore[arg-type,no-any-return]
+
+    def row_check(self, keys: Sequence[str]) -> RowCheck:
+        """`check` made fast for the usual row: text that fits, known choices and references.
+
+        Such a row becomes its values at once; any other row (a problem, a date in a text
+        column, a choice written another way) goes through `check`, which names the problem.
+        """
+        check = super().row_check(keys)
+        blank = len(keys)  # the cells are given one more, empty, cell for absent columns
+        cells_of = itemgetter(*(keys.index(key) if key in keys else blank for key in ROW_INPUTS))
+        customers = self.kind == PartyKind.CUSTOMER
+        existing, seen, territories, members = (
+            self.existing,
+            self.seen,
+            self.territories,
+            self.members,
+        )
+        types, tiers, statuses = self.types, self.tiers, self.statuses
+        own_pk, may_assign = self.actor.pk, self.may_assign
+        no_owner = own_pk if customers and not may_assign else None
+
+        def check_cells(row: int, cells: Sequence[Cell], report: Report) -> PartyRow | None:
+            (
+                code, name, short_name, customer_type, tier, status, territory, owner,
+                phone, tax_id, bank_name, bank_account, invoice_title, address, notes,
+            ) = cells_of((*cells, ""))  # fmt: skip
+            try:  # len() of a date cell raises TypeError: `check` writes it as text
+                usual = (
+                    0 < len(code) <= 40
+                    and 0 < len(name) <= 200
+                    and len(short_name) <= 60
+                    and len(phone) <= 30
+                    and len(tax_id) <= 30
+                    and len(bank_name) <= 100
+                    and len(bank_account) <= 50
+                    and len(invoice_title) <= 200
+                    and len(address) <= 300
+                    and len(notes) <= 5000
+                    and code not in existing
+                    and code not in seen
+                )
+            except TypeError:
+                usual = False
+            if not usual:
+                return check(row, cells, report)  # type: ignore[return-value]
+            customer_type = types.get(customer_type) if customers and customer_type else ""
+            tier = tiers.get(tier) if tier else ""
+            status = statuses.get(status) if status else PartyStatus.ACTIVE
+            territory_id = territories.get(territory) if territory else None
+            if owner and customers:
+                owner_id = members.get(owner)
+                if owner_id != own_pk and not may_assign:
+                    owner_id = None
+            else:
+                owner_id = no_owner
+            if (
+                customer_type is None
+                or tier is None
+                or status is None
+                or (territory and territory_id is None)
+                or (owner and customers and owner_id is None)
+            ):
+                return check(row, cells, report)  # type: ignore[return-value]
+            seen[code] = row
+            return IN_COLUMN_ORDER(  # type: ignore[no-any-return]
+                (
+                    code, name, short_name, customer_type, tier, status, territory_id, owner_id,
+                    phone, tax_id, bank_name, bank_account, invoice_title, address, notes,
+                )
+            )  # fmt: skip
+
+        return check_cells
 
     def insert(self, *, actor: Membership, rows: Sequence[object]) -> int:
-        parties = cast("Sequence[PartyData]", rows)
-        return insert_parties(org=self.org, actor=actor, kind=self.kind, rows=parties)
+        parties = cast("Sequence[PartyRow]", rows)
+        return insert_party_rows(org=self.org, actor=actor, kind=self.kind, rows=parties)
 
-    def encode(self, row: object) -> list[object]:
-        return list(PARTY_VALUES(row))
+    def encode(self, row: object) -> Sequence[object]:
+        return cast("PartyRow", row)
 
-    def decode(self, values: list[object]) -> PartyData:
-        return PartyData(*values)  # type: ignore[arg-type]
+    def decode(self, values: list[object]) -> PartyRow:
+        return tuple(values)
 
     def _check_code(self, code: str, row: int, report: Report) -> None:
         if code in self.existing:

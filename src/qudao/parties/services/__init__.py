@@ -10,6 +10,7 @@ from qudao.parties.services.bulk import (  # noqa: F401
     NewContact,
     insert_contacts,
     insert_parties,
+    insert_party_rows,
 )
 from qudao.parties.services.contacts import (  # noqa: F401
     add_contact,

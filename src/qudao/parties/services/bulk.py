@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Final
 
@@ -40,7 +40,6 @@ class NewContact:
     contact: ContactData
 
 
-@transaction.atomic
 def insert_parties(
     *, org: Organization, actor: Membership, kind: str, rows: Sequence[PartyData]
 ) -> int:
@@ -49,10 +48,26 @@ def insert_parties(
     For checked input (the import validates each row first): the only checks here are the
     ones rows cannot see alone, set-based; no history rows, the caller records one event.
     """
+    values = attrgetter(*PARTY_COLUMNS)
+    return insert_party_rows(org=org, actor=actor, kind=kind, rows=[values(row) for row in rows])
+
+
+PartyRow = Sequence[object]  # a PartyData's values in PARTY_COLUMNS order
+CODE_AT: Final = PARTY_COLUMNS.index("code")
+CUSTOMER_TYPE_AT: Final = PARTY_COLUMNS.index("customer_type")
+OWNER_AT: Final = PARTY_COLUMNS.index("owner_id")
+
+
+@transaction.atomic
+def insert_party_rows(
+    *, org: Organization, actor: Membership, kind: str, rows: Sequence[PartyRow]
+) -> int:
+    """`insert_parties` for rows given as values in PARTY_COLUMNS order (the import's rows):
+    the same checks, without a dataclass per row."""
     require_perm(actor, Perm.MANAGE_PARTIES)
     if kind not in PartyKind.values:
         raise BusinessRuleViolation(_("Unknown kind of party."), code="unknown_kind")
-    codes = [row.code for row in rows]
+    codes = [row[CODE_AT] for row in rows]
     if "" in codes:
         raise BusinessRuleViolation(_("Every imported party needs a code."), code="code_required")
     taken = set(Party.objects.filter(kind=kind).values_list("code", flat=True)).intersection(codes)
@@ -60,13 +75,14 @@ def insert_parties(
         repeated = taken or {code for code, times in Counter(codes).items() if times > 1}
         message = _("The code “%(code)s” is already used.") % {"code": min(repeated)}
         raise BusinessRuleViolation(message, code="duplicate_code", fields={"code": message})
+    owner_ids = {row[OWNER_AT] for row in rows}
     if kind == PartyKind.CUSTOMER and not can(actor, Perm.VIEW_ALL_CUSTOMERS):
         # a sales rep's new customers stay theirs, or they would lose sight of them
-        if any(row.owner_id != actor.pk for row in rows):
+        if owner_ids - {actor.pk}:
             raise BusinessRuleViolation(
                 _("A sales rep can only own customers themselves."), code="owner_not_allowed"
             )
-    owners = {row.owner_id for row in rows if row.owner_id is not None}
+    owners = owner_ids - {None}
     if owners - set(
         Membership.objects.filter(org=org, is_active=True, role__in=sorted(STAFF_ROLES))
         .filter(pk__in=owners)
@@ -77,14 +93,20 @@ def insert_parties(
         )
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
     head = (org.pk, kind, created_at)
-    values = attrgetter(*PARTY_COLUMNS)
     if kind == PartyKind.SUPPLIER:
-        rows = [replace(row, customer_type="", owner_id=None) for row in rows]
+        rows = [_without_customer_fields(row) for row in rows]
     return load_rows(
         Party,
         ("org_id", "kind", "created_at", *PARTY_COLUMNS),
-        (head + values(row) for row in rows),
+        (head + tuple(row) for row in rows),
     )
+
+
+def _without_customer_fields(row: PartyRow) -> PartyRow:
+    values = list(row)
+    values[CUSTOMER_TYPE_AT] = ""
+    values[OWNER_AT] = None
+    return values
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from qudao.devtools.pgserver import private_postgres
 from qudao.finance.benchmarks import bench_aging
 from qudao.imports.benchmarks import bench_import
+from qudao.sales.benchmarks import bench_orders
 
 Benchmark = Callable[..., dict[str, Any]]
 
@@ -29,6 +30,7 @@ Benchmark = Callable[..., dict[str, Any]]
 BENCHMARKS: Final[dict[str, tuple[Benchmark, int]]] = {
     "import": (bench_import, 100_000),
     "aging": (bench_aging, 1_000_000),
+    "orders": (bench_orders, 3_200),
 }
 CHILD_FLAG: Final = "QUDAO_BENCH_CHILD"
 
