@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import decimal
+import importlib
 from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 
@@ -91,3 +94,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+APPEND_ONLY = (  # the migrations whose triggers refuse UPDATE and DELETE on posted rows
+    "qudao.finance.migrations.0002_ledger_is_append_only",
+    "qudao.inventory.migrations.0002_stockmove_append_only",
+)
+
+
+@pytest.fixture
+def append_only_flushable(transactional_db: None) -> Iterator[None]:
+    """On SQLite the end-of-test flush DELETEs rows, which the append-only triggers of the
+    ledger and the stock moves refuse (PostgreSQL TRUNCATEs, which they allow): for tests
+    that commit such rows, flush here without the triggers, then put them back."""
+    yield
+    if connection.vendor != "sqlite":
+        return
+    migrations = [importlib.import_module(name) for name in APPEND_ONLY]
+    with connection.schema_editor() as editor:
+        for migration in migrations:
+            migration.allow_changes(None, editor)
+    try:
+        call_command("flush", verbosity=0, interactive=False)
+    finally:
+        with connection.schema_editor() as editor:
+            for migration in migrations:
+                migration.forbid_changes(None, editor)

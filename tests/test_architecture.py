@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from django.apps import apps
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from qudao.tenancy.scoping import OrgScopedModel
 
+SRC = Path(__file__).resolve().parent.parent / "src/qudao"
 NOT_TENANT_OWNED = {
     # The tenant itself, people (who may belong to several tenants), and their memberships.
     "tenancy.Organization",
@@ -22,7 +26,14 @@ GLOBALLY_UNIQUE = {
     "tenancy.User.username",  # a person logs in once, whatever organizations they belong to
     "tenancy.ApiToken.key_hash",  # found before the organization is known
 }
-PUBLIC_VIEWS = {"login", "logout", "set_language", "javascript-catalog", "healthz"}
+PUBLIC_VIEWS = {
+    "login",
+    "logout",
+    "set_language",
+    "javascript-catalog",
+    "healthz",
+    "sales-customer-confirm",  # the customer's link: its unguessable key is the credential
+}
 
 
 def qudao_models() -> list[type[models.Model]]:
@@ -98,3 +109,15 @@ def test_every_page_is_guarded_by_a_role_check_or_deliberately_public():
         and not pattern.name.startswith("static")
     ]
     assert unguarded == []
+
+
+def test_every_icon_a_template_names_is_in_the_vendored_sprite():
+    """`{% icon "name" %}` draws from shell/static/qudao/icons.svg; a missing one is blank."""
+    sprite = (SRC / "shell/static/qudao/icons.svg").read_text()
+    have = set(re.findall(r'<symbol id="([a-z0-9-]+)"', sprite))
+    used = {
+        name
+        for template in SRC.rglob("*.html")
+        for name in re.findall(r'\{% icon "([a-z0-9-]+)"', template.read_text())
+    }
+    assert used - have == set()

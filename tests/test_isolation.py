@@ -14,11 +14,21 @@ from decimal import Decimal
 
 import pytest
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from qudao.api.urls import api
 from qudao.catalog.models import Brand, Category, PriceList, PriceListItem, Product
-from qudao.inventory.models import Location, StockCount, Transfer, Warehouse
+from qudao.inventory.models import Location, ReorderRule, StockCount, Transfer, Warehouse
 from qudao.parties.models import Contact, Party, Territory
+from qudao.purchasing.models import SupplierInvoice, SupplierPayment
+from qudao.sales.models import DeliveryNote, SalesOrder, SalesOrderLine
+from qudao.sales.models_returns import (
+    ConsignmentRecall,
+    ConsignmentSettlement,
+    DamageClaim,
+    SalesReturn,
+    SellThroughReport,
+)
 from qudao.tenancy.models import ApiToken
 from qudao.tenancy.roles import Role
 from qudao.tenancy.scoping import org_scope
@@ -100,9 +110,115 @@ def foreign_ids(other_org):
         count = StockCount.objects.create(
             id=900016, org=other_org, location=location, reason=MARK, created_by=boss
         )
+        rule = ReorderRule.objects.create(
+            id=900017, org=other_org, product=product, lead_time_days=7, note=MARK
+        )
+        sales_order = SalesOrder.objects.create(
+            id=900101,
+            org=other_org,
+            number="LEAK-SO",
+            status="confirmed",
+            customer=customer,
+            customer_name=MARK,
+            warehouse=warehouse,
+            note=MARK,
+            created_by=boss,
+        )
+        SalesOrderLine.objects.create(
+            id=900102,
+            org=other_org,
+            order=sales_order,
+            product=product,
+            product_name=MARK,
+            unit="瓶",
+            unit_quantity=Decimal(1),
+            quantity=Decimal(1),
+            unit_price=Decimal(1),
+        )
+        delivery = DeliveryNote.objects.create(
+            id=900103,
+            org=other_org,
+            number="LEAK-DN",
+            order=sales_order,
+            customer=customer,
+            ship_to=MARK,
+            created_by=boss,
+        )
+        supplier_invoice = SupplierInvoice.objects.create(
+            id=900201,
+            org=other_org,
+            supplier=supplier,
+            supplier_reference=MARK,
+            memo=MARK,
+            date=date(2026, 1, 1),
+            total=Decimal("9.99"),
+            created_by=boss,
+        )
+        supplier_payment = SupplierPayment.objects.create(
+            id=900202,
+            org=other_org,
+            number="SP-LEAK",
+            supplier=supplier,
+            date=date(2026, 1, 1),
+            amount=Decimal("9.99"),
+            method="cash",
+            memo=MARK,
+            posted_at=timezone.now(),
+            posted_by=boss,
+        )
+        sales_return = SalesReturn.objects.create(
+            id=900211,
+            org=other_org,
+            number="LEAK-RT",
+            delivery=delivery,
+            customer=customer,
+            reason=MARK,
+            created_by=boss,
+        )
+        claim = DamageClaim.objects.create(
+            id=900212,
+            org=other_org,
+            number="LEAK-DC",
+            delivery=delivery,
+            customer=customer,
+            bearer="carrier",
+            status="open",
+            description=MARK,
+            carrier=MARK,
+            created_by=boss,
+        )
+        report = SellThroughReport.objects.create(
+            id=900213,
+            org=other_org,
+            customer=customer,
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 1, 31),
+            source="staff",
+            note=MARK,
+            created_by=boss,
+        )
+        settlement = ConsignmentSettlement.objects.create(
+            id=900214,
+            org=other_org,
+            number="LEAK-CS",
+            customer=customer,
+            invoice_id=900214,
+            created_by=boss,
+        )
+        recall = ConsignmentRecall.objects.create(
+            id=900215,
+            org=other_org,
+            number="LEAK-CR",
+            customer=customer,
+            location=location,
+            reason=MARK,
+            created_by=boss,
+        )
         record_event(org=other_org, actor=boss, subject=customer, verb="created", reason=MARK)
     ids = [
         boss.pk,
+        supplier_invoice.pk,
+        supplier_payment.pk,
         territory.pk,
         supplier.pk,
         customer.pk,
@@ -117,6 +233,14 @@ def foreign_ids(other_org):
         location.pk,
         transfer.pk,
         count.pk,
+        rule.pk,
+        sales_order.pk,
+        delivery.pk,
+        sales_return.pk,
+        claim.pk,
+        report.pk,
+        settlement.pk,
+        recall.pk,
     ]
     return ids
 

@@ -73,7 +73,7 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> None:
+def demo(append_only_flushable: None) -> None:
     """The small demo data set: both organizations and a user for every role."""
     from qudao.shell.demo import build
 

@@ -10,8 +10,12 @@ from qudao.catalog.api import router as catalog_router
 from qudao.finance.api import router as finance_router
 from qudao.imports.api import router as imports_router
 from qudao.inventory.api import router as inventory_router
+from qudao.inventory.reorder_api import router as reorder_router
 from qudao.parties.api import router as parties_router
 from qudao.purchasing.api import router as purchasing_router
+from qudao.purchasing.payables.api import router as payables_router
+from qudao.sales.api import router as sales_router
+from qudao.sales.api_returns import router as sales_returns_router
 from qudao.tenancy.api import router as tenancy_router
 
 api = NinjaAPI(
@@ -34,4 +38,8 @@ api.add_router("/", catalog_router)
 api.add_router("/", imports_router)
 api.add_router("/", finance_router)
 api.add_router("/", inventory_router)
+api.add_router("/", reorder_router)
 api.add_router("/", purchasing_router)
+api.add_router("/", payables_router)
+api.add_router("/", sales_router)
+api.add_router("/", sales_returns_router)

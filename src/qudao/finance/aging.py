@@ -279,7 +279,8 @@ def aging_report(
         )
         for row in fetched
     ]
-    rows = [replace(row, total=sum(row.buckets, ZERO)) for row in rows]
+    # an item settled to the fen can still come back as a row of zeros: nothing is open there
+    rows = [replace(row, total=sum(row.buckets, ZERO)) for row in rows if any(row.buckets)]
     totals = tuple(sum((row.buckets[i] for row in rows), ZERO) for i in range(width))
     return AgingReport(
         as_of=as_of,

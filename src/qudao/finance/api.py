@@ -513,3 +513,9 @@ def get_aging(
 from qudao.finance.credit_api import credit_router  # noqa: E402
 
 router.add_router("", credit_router)
+
+# Statements of account (对账单): the endpoints live in statement_api.py
+
+from qudao.finance.statement_api import statement_router  # noqa: E402
+
+router.add_router("", statement_router)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FinanceConfig(AppConfig):
@@ -8,6 +9,25 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from qudao.finance.integrity import find_problems
+        from qudao.tenancy.events import register_verbs
         from qudao.tenancy.integrity import register_check
 
         register_check("finance", find_problems)
+        register_verbs(
+            {
+                "statement_issued": pgettext_lazy("event", "Issued a statement of account"),
+                "statement_confirmed": pgettext_lazy("event", "Confirmed a statement of account"),
+                "statement_disputed": pgettext_lazy("event", "Disputed a statement line"),
+                "statement_dispute_resolved": pgettext_lazy(
+                    "event", "Resolved a statement dispute"
+                ),
+                "reminder_schedule_saved": pgettext_lazy("event", "Saved a reminder schedule"),
+                "reminder_settings_changed": pgettext_lazy(
+                    "event", "Changed where reminders are sent"
+                ),
+                "reminder_sent": pgettext_lazy("event", "Sent a payment reminder"),
+                "reminder_failed": pgettext_lazy("event", "A payment reminder failed"),
+                "collection_call": pgettext_lazy("event", "Called about payment"),
+                "collection_target_set": pgettext_lazy("event", "Set a collection target"),
+            }
+        )

@@ -28,3 +28,23 @@ urlpatterns = [
 from qudao.finance import credit_views  # noqa: E402
 
 urlpatterns += credit_views.urlpatterns
+
+# Statements of account (对账单): the pages live in statement_views.py
+from qudao.finance import statement_views  # noqa: E402
+
+urlpatterns += statement_views.urlpatterns
+
+# Collection reminders (催款提醒): the pages live in reminder_views.py
+from qudao.finance import reminder_views  # noqa: E402
+
+urlpatterns += reminder_views.urlpatterns
+
+# The collection workbench (回款工作台): the pages live in collection_views.py
+from qudao.finance import collection_views  # noqa: E402
+
+urlpatterns += collection_views.urlpatterns
+
+# Collection targets (回款目标): the pages live in target_views.py
+from qudao.finance import target_views  # noqa: E402
+
+urlpatterns += target_views.urlpatterns

@@ -7,7 +7,11 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Stock: warehouses, moves, on hand")
 
     def ready(self) -> None:
+        from django.utils.translation import pgettext_lazy
+
         from qudao.inventory.integrity import find_problems
+        from qudao.tenancy.events import register_verbs
         from qudao.tenancy.integrity import register_check
 
         register_check("inventory", find_problems)
+        register_verbs({"reorder_rule_removed": pgettext_lazy("event", "Removed the reorder rule")})

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qudao.catalog.models import Product
+from qudao.catalog.models import PackagingUnit, Product
 from qudao.inventory import selectors
 from qudao.inventory.models import LocationKind, MoveKind
 from qudao.parties.models import Party, PartyKind
@@ -131,3 +131,72 @@ class CountLineForm(forms.Form):
     counted = forms.DecimalField(
         label=_("Counted (base unit)"), max_digits=14, decimal_places=3, min_value=Decimal(0)
     )
+
+
+class ReorderRuleForm(forms.Form):
+    """A reorder rule; the packaging unit is typed by name (箱) and found on the product."""
+
+    product = ProductCodeField()
+    warehouse = forms.TypedChoiceField(
+        label=_("Warehouse"), coerce=int, required=False, empty_value=None
+    )
+    lead_time_days = forms.IntegerField(
+        label=_("Lead time (days)"),
+        min_value=0,
+        max_value=365,
+        help_text=_("Days from placing the order to the goods arriving."),
+    )
+    review_period_days = forms.IntegerField(
+        label=_("Review period (days)"),
+        min_value=0,
+        max_value=365,
+        initial=7,
+        help_text=_("How often you check and order this product."),
+    )
+    safety_days = forms.IntegerField(
+        label=_("Safety days"),
+        min_value=0,
+        max_value=365,
+        initial="0",
+        help_text=_("Extra days of sales kept in reserve."),
+    )
+    safety_quantity = forms.DecimalField(
+        label=_("Minimum stock (base unit)"),
+        max_digits=14,
+        decimal_places=3,
+        min_value=Decimal(0),
+        initial="0",
+        help_text=_("Never plan below this many base units, however slow the sales."),
+    )
+    packaging_unit = forms.CharField(
+        label=_("Order in (packaging unit)"),
+        max_length=10,
+        required=False,
+        help_text=_("For example 箱: the suggestion is rounded up to whole cartons."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].choices = [  # type: ignore[attr-defined]
+            ("", _("All warehouses together")),
+            *selectors.warehouse_choices(),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name = data.get("packaging_unit", "").strip()
+        product = data.get("product")
+        data["packaging_unit_id"] = None
+        if name and product is not None:
+            unit = PackagingUnit.objects.filter(product=product, name=name).first()
+            if unit is None:
+                units = "、".join(product.packaging_units.values_list("name", flat=True))
+                self.add_error(
+                    "packaging_unit",
+                    _("This product has no packaging unit named “%(name)s” (it has: %(units)s).")
+                    % {"name": name, "units": units or "—"},
+                )
+            else:
+                data["packaging_unit_id"] = unit.pk
+        return data

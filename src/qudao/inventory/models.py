@@ -468,3 +468,78 @@ class StockCountLine(OrgScopedModel):
     @property
     def difference(self) -> Decimal | None:
         return None if self.expected is None else self.counted - self.expected
+
+
+class ReorderRule(OrgScopedModel):
+    """How a product is replenished (勤进快销), in one warehouse or across all of them.
+
+    Suggested quantity = daily sales × (lead time + review period) + safety stock − available,
+    where safety stock is the larger of daily sales × safety days and the safety quantity;
+    rounded up to whole packaging units when one is chosen.
+    """
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("warehouse"),
+        help_text=_("Leave empty to plan the product across all warehouses."),
+    )
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("lead time (days)"), help_text=_("Days from placing the order to the goods arriving.")
+    )
+    review_period_days = models.PositiveSmallIntegerField(
+        _("review period (days)"),
+        default=7,
+        help_text=_("How often you check and order this product."),
+    )
+    safety_days = models.PositiveSmallIntegerField(
+        _("safety days"), default=0, help_text=_("Extra days of sales kept in reserve.")
+    )
+    safety_quantity = quantity_field(
+        verbose_name=_("minimum stock"),
+        default=ZERO_QUANTITY,
+        help_text=_("Never plan below this many base units, however slow the sales."),
+    )
+    packaging_unit = models.ForeignKey(
+        "catalog.PackagingUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order in"),
+        help_text=_("Round the suggestion up to whole units of this packaging (a carton)."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("reorder rule")
+        verbose_name_plural = _("reorder rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "product", "warehouse"],
+                condition=Q(warehouse__isnull=False),
+                name="reorderrule_org_product_wh",
+            ),
+            models.UniqueConstraint(
+                fields=["org", "product"],
+                condition=Q(warehouse__isnull=True),
+                name="reorderrule_org_product_all",
+            ),
+            models.CheckConstraint(
+                condition=Q(safety_quantity__gte=0), name="reorderrule_safety_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "warehouse"], name="reorderrule_org_wh")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.warehouse_id or '*'}"

@@ -6,6 +6,21 @@ urlpatterns = [
     path("", views.stock_list, name="inventory-stock-list"),
     path("products/<int:product_id>/", views.product_card, name="inventory-product-card"),
     path("turnover/", views.turnover, name="inventory-turnover"),
+    path("ageing/", views.stock_ageing, name="inventory-ageing"),
+    path("ageing/export/", views.stock_ageing_export, name="inventory-ageing-export"),
+    path("slow-movers/", views.slow_mover_list, name="inventory-slow-movers"),
+    path("slow-movers/export/", views.slow_mover_export, name="inventory-slow-mover-export"),
+    path("reorder/", views.reorder_list, name="inventory-reorder"),
+    path("reorder/export/", views.reorder_export, name="inventory-reorder-export"),
+    path("reorder/rules/new/", views.reorder_rule_create, name="inventory-reorder-rule-create"),
+    path(
+        "reorder/rules/<int:pk>/edit/", views.reorder_rule_edit, name="inventory-reorder-rule-edit"
+    ),
+    path(
+        "reorder/rules/<int:pk>/delete/",
+        views.reorder_rule_delete,
+        name="inventory-reorder-rule-delete",
+    ),
     path("moves/", views.move_list, name="inventory-move-list"),
     path("moves/new/", views.move_create, name="inventory-move-create"),
     path("moves/<int:pk>/reverse/", views.move_reverse, name="inventory-move-reverse"),

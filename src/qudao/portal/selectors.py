@@ -8,8 +8,9 @@ from django.db.models import F
 
 from qudao.core.money import ZERO
 from qudao.finance.credit import can_confirm
-from qudao.finance.models import Invoice, InvoiceKind, InvoiceStatus
+from qudao.finance.models import Invoice, InvoiceKind, InvoiceStatus, StatementStatus
 from qudao.finance.selectors import party_balance
+from qudao.finance.statements import visible_statements
 from qudao.parties.models import Contact, Party
 from qudao.tenancy.models import Membership
 
@@ -34,4 +35,9 @@ def account_overview(membership: Membership) -> dict[str, Any]:
         )
         if credit is not None
         else [],
+        "statements_to_answer": visible_statements(membership)
+        .filter(status__in=[StatementStatus.ISSUED, StatementStatus.RESOLVED])
+        .count()
+        if credit is not None
+        else 0,
     }

@@ -1,7 +1,9 @@
 from django.urls import path
 
-from qudao.portal import views
+from qudao.portal import consignment, views
 
 urlpatterns = [
     path("", views.home, name="portal-home"),
+    *views.statement_urlpatterns,
+    *consignment.urlpatterns,
 ]

@@ -28,6 +28,7 @@ from qudao.purchasing.models import (
     ReceivedSerial,
     SupplierTerms,
 )
+from qudao.purchasing.payables.models import SupplierPaymentMethod
 from qudao.tenancy.models import Membership
 from qudao.tenancy.permissions import require_perm
 
@@ -100,6 +101,7 @@ class PrepaymentOut(Schema):
     amount: Decimal
     paid_on: date
     reference: str
+    payment_id: int | None = Field(description="The posted supplier payment.")
     recorded_at: datetime
 
 
@@ -177,6 +179,9 @@ class PrepaymentIn(Schema):
     amount: Decimal = Field(gt=0, **MONEY)
     paid_on: date
     reference: str = Field("", max_length=100)
+    method: SupplierPaymentMethod = SupplierPaymentMethod.BANK_TRANSFER
+    bill_number: str = Field("", max_length=40)
+    bill_maturity: date | None = None
 
 
 class TermsIn(Schema):

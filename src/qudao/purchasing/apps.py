@@ -4,12 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 class PurchasingConfig(AppConfig):
     name = "qudao.purchasing"
-    verbose_name = _("Purchasing: purchase orders and goods receipts")
+    verbose_name = _("Purchasing: purchase orders, goods receipts and payables")
 
     def ready(self) -> None:
         from django.utils.translation import pgettext_lazy
 
+        from qudao.purchasing.payables.integrity import find_problems
         from qudao.tenancy.events import register_verbs
+        from qudao.tenancy.integrity import register_check
+
+        register_check("purchasing", find_problems)
 
         register_verbs(
             {
@@ -22,5 +26,10 @@ class PurchasingConfig(AppConfig):
                 "received": pgettext_lazy("event", "Received goods"),
                 "reversed": pgettext_lazy("event", "Reversed"),
                 "terms_changed": pgettext_lazy("event", "Changed the purchase terms"),
+                "posted": pgettext_lazy("event", "Posted"),
+                "discarded": pgettext_lazy("event", "Discarded"),
+                "paid": pgettext_lazy("event", "Paid the supplier"),
+                "allocated": pgettext_lazy("event", "Allocated"),
+                "bill_paid": pgettext_lazy("event", "Bank paid the bill"),
             }
         )

@@ -12,6 +12,7 @@ from qudao.inventory.forms import ProductCodeField
 from qudao.inventory.models import LocationKind
 from qudao.purchasing import selectors
 from qudao.purchasing.models import PaymentCondition
+from qudao.purchasing.payables.models import SupplierPaymentMethod
 
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3, "min_value": Decimal(0)}
 MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
@@ -63,7 +64,16 @@ class PrepaymentRequestForm(forms.Form):
 class PrepaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount paid"), **MONEY)
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE)
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=SupplierPaymentMethod.choices,
+        initial=SupplierPaymentMethod.BANK_TRANSFER,
+    )
     reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+    bill_number = forms.CharField(
+        label=_("Bill number (bank acceptance bill)"), max_length=40, required=False
+    )
+    bill_maturity = forms.DateField(label=_("Bill maturity date"), required=False, widget=DATE)
 
 
 class ReceiptHeaderForm(forms.Form):

@@ -251,7 +251,8 @@ class PurchaseOrderLine(OrgScopedModel):
 class Prepayment(OrgScopedModel):
     """A payment we made to the supplier before shipment, recorded against the order.
 
-    Only a record here: posting supplier payments to the ledger belongs to finance.
+    Its money moves as the posted supplier payment `payment` (Dr payables, Cr bank), which
+    settles the order's supplier invoices first when they are posted.
     """
 
     order = models.ForeignKey(
@@ -263,6 +264,14 @@ class Prepayment(OrgScopedModel):
     amount = money_field(verbose_name=_("amount"))
     paid_on = models.DateField(_("paid on"))
     reference = models.CharField(_("reference"), max_length=100, blank=True)
+    payment = models.ForeignKey(
+        "purchasing.SupplierPayment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prepayments",
+        verbose_name=_("supplier payment"),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
         Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
@@ -434,3 +443,12 @@ class ReceivedSerial(OrgScopedModel):
 
     def __str__(self) -> str:
         return self.serial
+
+
+# the payables models (supplier invoices, payments, allocations) live in their own module
+from qudao.purchasing.payables.models import (  # noqa: E402, F401
+    SupplierAllocation,
+    SupplierInvoice,
+    SupplierInvoiceLine,
+    SupplierPayment,
+)

@@ -43,7 +43,9 @@ def order_lines(order: PurchaseOrder) -> QuerySet[PurchaseOrderLine]:
 
 
 def prepayments(order: PurchaseOrder) -> QuerySet[Prepayment]:
-    return order.prepayments.select_related("recorded_by__user").order_by("paid_on", "pk")
+    return order.prepayments.select_related("recorded_by__user", "payment").order_by(
+        "paid_on", "pk"
+    )
 
 
 def receipts(*, push_stock_only: bool = False) -> QuerySet[GoodsReceipt]:

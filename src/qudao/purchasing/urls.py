@@ -1,6 +1,7 @@
 from django.urls import path
 
 from qudao.purchasing import views
+from qudao.purchasing.payables import views as payables
 
 urlpatterns = [
     path("orders/", views.order_list, name="purchasing-order-list"),
@@ -30,4 +31,34 @@ urlpatterns = [
     path("receipts/new/", views.receipt_create, name="purchasing-receipt-create"),
     path("receipts/<int:pk>/", views.receipt_detail, name="purchasing-receipt-detail"),
     path("receipts/<int:pk>/reverse/", views.receipt_reverse, name="purchasing-receipt-reverse"),
+]
+
+urlpatterns += [
+    path("invoices/", payables.invoice_list, name="purchasing-invoice-list"),
+    path("invoices/export/", payables.invoice_export, name="purchasing-invoice-export"),
+    path("invoices/new/", payables.invoice_create, name="purchasing-invoice-create"),
+    path("invoices/<int:pk>/", payables.invoice_detail, name="purchasing-invoice-detail"),
+    path("invoices/<int:pk>/post/", payables.invoice_post, name="purchasing-invoice-post"),
+    path("invoices/<int:pk>/discard/", payables.invoice_discard, name="purchasing-invoice-discard"),
+    path("invoices/<int:pk>/credit/", payables.invoice_credit, name="purchasing-invoice-credit"),
+    path("supplier-payments/", payables.payment_list, name="purchasing-payment-list"),
+    path("supplier-payments/new/", payables.payment_create, name="purchasing-payment-create"),
+    path("supplier-payments/<int:pk>/", payables.payment_detail, name="purchasing-payment-detail"),
+    path(
+        "supplier-payments/<int:pk>/allocate/",
+        payables.payment_allocate,
+        name="purchasing-payment-allocate",
+    ),
+    path(
+        "supplier-payments/<int:pk>/bill-paid/",
+        payables.payment_bill_paid,
+        name="purchasing-payment-bill-paid",
+    ),
+    path("payables/", payables.payables, name="purchasing-payables"),
+    path("payables/export/", payables.payables_export, name="purchasing-payables-export"),
+    path(
+        "payables/suppliers/<int:pk>/",
+        payables.supplier_account,
+        name="purchasing-supplier-account",
+    ),
 ]

@@ -292,6 +292,9 @@ def order_prepayment_record(request: HttpRequest, pk: int) -> HttpResponse:
             amount=form.cleaned_data["amount"],
             paid_on=form.cleaned_data["paid_on"],
             reference=form.cleaned_data["reference"],
+            method=form.cleaned_data["method"],
+            bill_number=form.cleaned_data["bill_number"],
+            bill_maturity=form.cleaned_data["bill_maturity"],
         )
     except BusinessRuleViolation as refusal:
         messages.error(request, refusal.message)

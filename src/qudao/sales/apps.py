@@ -25,5 +25,13 @@ class SalesConfig(AppConfig):
                 "invoiced": pgettext_lazy("event", "Invoiced"),
                 "rest_cancelled": pgettext_lazy("event", "Cancelled the rest"),
                 "settings_changed": pgettext_lazy("event", "Changed the sales settings"),
+                "return_created": pgettext_lazy("event", "Return recorded"),
+                "damage_recorded": pgettext_lazy("event", "Damage recorded"),
+                "credited": pgettext_lazy("event", "Credit note issued"),
+                "credit_held": pgettext_lazy("event", "Credit note held for finance"),
+                "written_off": pgettext_lazy("event", "Written off as scrap"),
+                "settled": pgettext_lazy("event", "Settled"),
+                "recalled": pgettext_lazy("event", "Recalled from consignment"),
+                "sell_through_reported": pgettext_lazy("event", "Reported consignment sales"),
             }
         )

@@ -479,3 +479,7 @@ class SoldSerial(OrgScopedModel):
 
     def __str__(self) -> str:
         return self.serial
+
+
+# Returns, damage claims and consignment live beside these; load them with the app.
+from qudao.sales import models_returns  # noqa: E402, F401

@@ -31,3 +31,42 @@ urlpatterns = [
     path("settings/", settings.sales_settings, name="sales-settings"),
     path("confirm/<str:token>/", public.customer_confirm, name="sales-customer-confirm"),
 ]
+
+from qudao.sales.views import consignment, damages, returns  # noqa: E402
+
+urlpatterns += [
+    path("returns/", returns.return_list, name="sales-return-list"),
+    path("returns/<int:pk>/", returns.return_detail, name="sales-return-detail"),
+    path("returns/<int:pk>/approve/", returns.return_approve, name="sales-return-approve"),
+    path("returns/<int:pk>/reject/", returns.return_reject, name="sales-return-reject"),
+    path("returns/<int:pk>/receive/", returns.return_receive, name="sales-return-receive"),
+    path("returns/<int:pk>/credit/", returns.return_credit, name="sales-return-credit"),
+    path("deliveries/<int:pk>/return/", returns.return_create, name="sales-return-create"),
+    path("damages/", damages.damage_list, name="sales-damage-list"),
+    path("damages/<int:pk>/", damages.damage_detail, name="sales-damage-detail"),
+    path("damages/<int:pk>/settle/", damages.damage_settle, name="sales-damage-settle"),
+    path("damages/<int:pk>/credit/", damages.damage_credit, name="sales-damage-credit"),
+    path("deliveries/<int:pk>/damage/", damages.damage_create, name="sales-damage-create"),
+    path("consignment/", consignment.consignment_list, name="sales-consignment-list"),
+    path("consignment/<int:pk>/", consignment.consignment_detail, name="sales-consignment-detail"),
+    path(
+        "consignment/<int:pk>/report/",
+        consignment.consignment_report,
+        name="sales-consignment-report",
+    ),
+    path(
+        "consignment/<int:pk>/upload/",
+        consignment.consignment_upload,
+        name="sales-consignment-upload",
+    ),
+    path(
+        "consignment/<int:pk>/settle/",
+        consignment.consignment_settle,
+        name="sales-consignment-settle",
+    ),
+    path(
+        "consignment/<int:pk>/recall/",
+        consignment.consignment_recall,
+        name="sales-consignment-recall",
+    ),
+]

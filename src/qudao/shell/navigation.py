@@ -58,16 +58,21 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem(_("Purchase orders"), "purchasing-order-list", Perm.VIEW_STOCK),
             NavItem(_("Goods receipts"), "purchasing-receipt-list", Perm.VIEW_STOCK),
+            NavItem(_("Supplier invoices"), "purchasing-invoice-list", Perm.VIEW_COSTS),
+            NavItem(_("Supplier payments"), "purchasing-payment-list", Perm.VIEW_COSTS),
+            NavItem(_("Payables"), "purchasing-payables", Perm.VIEW_COSTS),
         ),
     ),
     NavSection(
         _("Selling"),
         "shopping-cart",
         (
-            NavItem(_("Sales orders"), "sales-order-list", Perm.VIEW_PARTIES),
-            NavItem(_("Delivery notes"), "sales-delivery-list", Perm.VIEW_PARTIES),
-            NavItem(_("Returns"), "sales-return-list", Perm.VIEW_PARTIES),
-            NavItem(_("Consignment"), "sales-consignment-list", Perm.VIEW_PARTIES),
+            NavItem(_("Sales orders"), "sales-order-list", Perm.VIEW_ORDERS),
+            NavItem(_("Delivery notes"), "sales-delivery-list", Perm.VIEW_ORDERS),
+            NavItem(_("Returns"), "sales-return-list", Perm.VIEW_ORDERS),
+            NavItem(_("Damage claims"), "sales-damage-list", Perm.VIEW_ORDERS),
+            NavItem(_("Consignment"), "sales-consignment-list", Perm.VIEW_ORDERS),
+            NavItem(_("Sales settings"), "sales-settings", Perm.MANAGE_SALES_SETTINGS),
         ),
     ),
     NavSection(
@@ -79,6 +84,9 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Transfers"), "inventory-transfer-list", Perm.VIEW_STOCK),
             NavItem(_("Stock counts"), "inventory-count-list", Perm.VIEW_STOCK),
             NavItem(_("Turnover"), "inventory-turnover", Perm.VIEW_STOCK),
+            NavItem(_("Stock ageing"), "inventory-ageing", Perm.VIEW_STOCK),
+            NavItem(_("Slow movers"), "inventory-slow-movers", Perm.VIEW_STOCK),
+            NavItem(_("Reorder suggestions"), "inventory-reorder", Perm.VIEW_STOCK),
             NavItem(_("Warehouses"), "inventory-warehouse-list", Perm.VIEW_STOCK),
         ),
     ),
@@ -92,7 +100,9 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Credit control"), "finance-credit-list", Perm.VIEW_FINANCE),
             NavItem(_("Aging"), "finance-aging", Perm.VIEW_FINANCE),
             NavItem(_("Statements"), "finance-statement-list", Perm.VIEW_FINANCE),
+            NavItem(_("Payment reminders"), "finance-reminder-log", Perm.VIEW_FINANCE),
             NavItem(_("Collections"), "finance-collection-workbench", Perm.VIEW_FINANCE),
+            NavItem(_("Collection targets"), "finance-collection-targets", Perm.VIEW_FINANCE),
             NavItem(_("Journal"), "finance-journal", Perm.POST_FINANCE),
         ),
     ),
@@ -127,7 +137,13 @@ NAVIGATION: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
-        _("Portal"), "building-store", (NavItem(_("My account"), "portal-home", Perm.USE_PORTAL),)
+        _("Portal"),
+        "building-store",
+        (
+            NavItem(_("My account"), "portal-home", Perm.USE_PORTAL),
+            NavItem(_("My statements"), "portal-statement-list", Perm.USE_RETAILER_PORTAL),
+            NavItem(_("Consignment goods"), "portal-consignment", Perm.USE_RETAILER_PORTAL),
+        ),
     ),
     NavSection(
         _("Administration"),

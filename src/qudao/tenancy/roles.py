@@ -42,6 +42,7 @@ class Perm(StrEnum):
     VIEW_FINANCE = "view_finance"
     POST_FINANCE = "post_finance"
     MANAGE_CREDIT = "manage_credit"
+    WORK_COLLECTIONS = "work_collections"  # log collection calls and promises to pay
     VIEW_ORDERS = "view_orders"
     SELL = "sell"
     REVIEW_ORDERS = "review_orders"
@@ -53,6 +54,7 @@ class Perm(StrEnum):
     MANAGE_MEMBERS = "manage_members"
     VIEW_AUDIT = "view_audit"
     USE_PORTAL = "use_portal"
+    USE_RETAILER_PORTAL = "use_retailer_portal"  # statements, consignment: a retailer's own
     USE_API_TOKENS = "use_api_tokens"
 
 
@@ -71,6 +73,7 @@ GRANTS: Final[dict[Perm, frozenset[str]]] = {
     Perm.VIEW_FINANCE: frozenset({Role.BOSS, Role.FINANCE, Role.SALES_REP, Role.READONLY}),
     Perm.POST_FINANCE: frozenset({Role.BOSS, Role.FINANCE}),
     Perm.MANAGE_CREDIT: frozenset({Role.BOSS, Role.FINANCE}),
+    Perm.WORK_COLLECTIONS: frozenset({Role.BOSS, Role.SALES_REP, Role.FINANCE}),
     Perm.VIEW_ORDERS: _INTERNAL,  # a sales rep sees the orders of his own customers
     Perm.SELL: frozenset({Role.BOSS, Role.SALES_REP}),
     Perm.REVIEW_ORDERS: frozenset({Role.BOSS}),
@@ -82,6 +85,7 @@ GRANTS: Final[dict[Perm, frozenset[str]]] = {
     Perm.MANAGE_MEMBERS: frozenset({Role.BOSS}),
     Perm.VIEW_AUDIT: frozenset({Role.BOSS, Role.FINANCE}),
     Perm.USE_PORTAL: EXTERNAL_ROLES,
+    Perm.USE_RETAILER_PORTAL: frozenset({Role.RETAILER}),
     Perm.USE_API_TOKENS: frozenset(_INTERNAL | EXTERNAL_ROLES),
 }
 

@@ -1,5 +1,6 @@
 """Every change to the ledger, invoices, payments, customer terms and credit."""
 
+from qudao.finance.services.collections import PromiseData, log_call
 from qudao.finance.services.credit import (
     PolicyData,
     follow_group_policy,
@@ -29,6 +30,21 @@ from qudao.finance.services.payments import (
     plan_allocation,
     receive_payment,
 )
+from qudao.finance.services.reminders import (
+    ReminderSettingsData,
+    StepData,
+    add_suggested_schedule,
+    save_reminder_schedule,
+    send_due_reminders,
+    set_reminder_settings,
+)
+from qudao.finance.services.statements import (
+    confirm_statement,
+    dispute_line,
+    issue_statement,
+    resolve_dispute,
+)
+from qudao.finance.services.targets import set_collection_target
 from qudao.finance.services.terms import set_terms
 
 __all__ = [
@@ -36,14 +52,22 @@ __all__ = [
     "LineData",
     "PaymentData",
     "PolicyData",
+    "PromiseData",
     "Posting",
+    "ReminderSettingsData",
+    "StepData",
+    "add_suggested_schedule",
     "allocate_payment",
     "create_invoice",
+    "confirm_statement",
     "credit_invoice",
     "discard_invoice",
+    "dispute_line",
     "ensure_chart",
     "follow_group_policy",
     "grant_temporary_raise",
+    "issue_statement",
+    "log_call",
     "open_invoices",
     "override_credit",
     "plan_allocation",
@@ -54,9 +78,14 @@ __all__ = [
     "record_fapiao",
     "release_open_order",
     "reserve_credit",
+    "resolve_dispute",
     "reverse_entry",
     "revoke_temporary_raise",
+    "save_reminder_schedule",
+    "send_due_reminders",
+    "set_collection_target",
     "set_credit_policy",
     "set_group_policy",
+    "set_reminder_settings",
     "set_terms",
 ]

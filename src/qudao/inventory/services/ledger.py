@@ -8,7 +8,7 @@ transactions touching the same stock always queue instead of deadlocking or over
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
@@ -29,6 +29,7 @@ from qudao.inventory.models import (
     Reservation,
     StockLevel,
     StockMove,
+    Warehouse,
     WarehouseCost,
 )
 from qudao.tenancy.models import Membership, Organization
@@ -435,6 +436,73 @@ def reserve_stock(
 
 
 @transaction.atomic
+def reserve_stock_many(
+    *,
+    org: Organization,
+    quantities: Mapping[int, Decimal],
+    warehouse_id: int,
+    reference: Reference | str,
+    actor: Membership | None = None,
+) -> list[Reservation]:
+    """`reserve_stock` for several products of one warehouse at once (an order's lines): one
+    lock of all their stock rows in (product, location) order, all-or-nothing."""
+    wanted = {pid: checked_quantity(quantity) for pid, quantity in quantities.items()}
+    if not wanted:
+        return []
+    products = products_by_id(wanted)
+    levels = list(
+        StockLevel.objects.select_for_update(of=("self",))
+        .filter(
+            product_id__in=wanted,
+            location__warehouse_id=warehouse_id,
+            location__kind="internal",
+            location__archived_at__isnull=True,
+        )
+        .order_by("product_id", "location_id")
+    )
+    by_product: dict[int, list[StockLevel]] = defaultdict(list)
+    for level in levels:
+        by_product[level.product_id].append(level)
+    reservations = []
+    for product_id in sorted(wanted):
+        left = wanted[product_id]
+        available = sum(
+            (level.on_hand - level.reserved for level in by_product[product_id]), ZERO_QUANTITY
+        )
+        if available < left:
+            warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
+            raise _refuse(
+                _("Only %(available)s of %(product)s available at %(location)s, %(needed)s asked.")
+                % {
+                    "available": f"{max(available, ZERO_QUANTITY).normalize():f}",
+                    "product": products[product_id],
+                    "location": warehouse.name if warehouse else "—",
+                    "needed": f"{left.normalize():f}",
+                },
+                "insufficient_stock",
+            )
+        for level in by_product[product_id]:
+            take = min(left, level.on_hand - level.reserved)
+            if take <= 0:
+                continue
+            StockLevel.objects.filter(pk=level.pk).update(reserved=F("reserved") + take)
+            reservations.append(
+                Reservation(
+                    org=org,
+                    product_id=product_id,
+                    location_id=level.location_id,
+                    quantity=take,
+                    reference=str(reference)[:80],
+                    actor=actor,
+                )
+            )
+            left -= take
+            if left == 0:
+                break
+    return Reservation.objects.bulk_create(reservations)
+
+
+@transaction.atomic
 def release_reservation(
     *,
     org: Organization,
@@ -481,6 +549,7 @@ __all__ = [
     "quantize_cost",
     "release_reservation",
     "reserve_stock",
+    "reserve_stock_many",
     "reverse_move",
     "weighted_average",
 ]

@@ -24,3 +24,11 @@ def stock_value(quantity: object, unit_cost: object) -> Decimal | str:
 def unit_cost(value: object) -> Decimal | str:
     """A unit cost with its 4 places (SQLite hands computed decimals back unrounded)."""
     return quantize_cost(value) if isinstance(value, Decimal) else ""
+
+
+@register.filter
+def quantity(value: object) -> str:
+    """A computed quantity to 3 places, without trailing zeros (12, 0.5, never 11.9999999)."""
+    if not isinstance(value, Decimal):
+        return "" if value is None else str(value)
+    return f"{value.quantize(Decimal('0.001')).normalize():f}"

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from qudao.catalog.models import Product
 from qudao.catalog.tests.factories import ProductFactory
@@ -46,6 +48,45 @@ def receive(org: Organization, keeper: Membership) -> Callable[..., object]:
                 )
             ],
             reason="receipt",
+        )
+
+    return make
+
+
+TODAY = datetime.datetime(2026, 6, 30, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], datetime.datetime]:
+    """clock(-45) → from now on the ledger stamps moves 45 days before TODAY; clock(0): TODAY.
+
+    The ledger posts every move at `timezone.now()`; the clock is the outside world here.
+    """
+
+    def set_to(days: int) -> datetime.datetime:
+        moment = TODAY + datetime.timedelta(days=days)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return set_to
+
+
+@pytest.fixture
+def ship(org: Organization, keeper: Membership) -> Callable[..., object]:
+    """ship(product, location, quantity) → goods out to a customer (a shipment)."""
+
+    def make(product: Product, location: Location, quantity: str) -> object:
+        return move_stock(
+            org=org,
+            actor=keeper,
+            moves=[
+                MoveLine(
+                    product_id=product.pk,
+                    quantity=Decimal(quantity),
+                    from_location_id=location.pk,
+                )
+            ],
+            reason="shipment",
         )
 
     return make

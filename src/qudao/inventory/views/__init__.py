@@ -1,4 +1,5 @@
-"""Stock pages: on hand, the move ledger, stock cards, warehouses, transfers and counts."""
+"""Stock pages: on hand, the move ledger, stock cards, warehouses, transfers, counts, and the
+reports on stock health (ageing, slow movers) and replenishment (reorder suggestions)."""
 
 from qudao.inventory.views.documents import (
     count_cancel,
@@ -12,6 +13,19 @@ from qudao.inventory.views.documents import (
     transfer_list,
     transfer_receive,
     transfer_ship,
+)
+from qudao.inventory.views.health import (
+    slow_mover_export,
+    slow_mover_list,
+    stock_ageing,
+    stock_ageing_export,
+)
+from qudao.inventory.views.reorder import (
+    reorder_export,
+    reorder_list,
+    reorder_rule_create,
+    reorder_rule_delete,
+    reorder_rule_edit,
 )
 from qudao.inventory.views.stock import (
     location_archive,
@@ -42,6 +56,15 @@ __all__ = [
     "move_list",
     "move_reverse",
     "product_card",
+    "reorder_export",
+    "reorder_list",
+    "reorder_rule_create",
+    "reorder_rule_delete",
+    "reorder_rule_edit",
+    "slow_mover_export",
+    "slow_mover_list",
+    "stock_ageing",
+    "stock_ageing_export",
     "stock_list",
     "transfer_cancel",
     "transfer_create",

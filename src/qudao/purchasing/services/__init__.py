@@ -1,5 +1,16 @@
-"""Every change in purchasing: supplier terms, purchase orders, prepayments, goods receipts."""
+"""Every change in purchasing: supplier terms, purchase orders, prepayments, goods receipts,
+supplier invoices, supplier payments and their allocation."""
 
+from qudao.purchasing.services.invoices import (
+    InvoiceData,
+    InvoiceLineData,
+    create_supplier_invoice,
+    credit_supplier_invoice,
+    discard_supplier_invoice,
+    lines_from_receipts,
+    post_supplier_invoice,
+    set_supplier_invoice_line,
+)
 from qudao.purchasing.services.orders import (
     OrderData,
     cancel_order,
@@ -20,8 +31,29 @@ from qudao.purchasing.services.receipts import (
     post_receipt,
     reverse_receipt,
 )
+from qudao.purchasing.services.supplier_payments import (
+    SupplierAllocationPart,
+    SupplierPaymentData,
+    allocate_supplier_payment,
+    open_supplier_invoices,
+    pay_supplier,
+    settle_bill,
+)
 
 __all__ = [
+    "InvoiceData",
+    "InvoiceLineData",
+    "SupplierAllocationPart",
+    "SupplierPaymentData",
+    "allocate_supplier_payment",
+    "create_supplier_invoice",
+    "credit_supplier_invoice",
+    "discard_supplier_invoice",
+    "lines_from_receipts",
+    "open_supplier_invoices",
+    "pay_supplier",
+    "post_supplier_invoice",
+    "set_supplier_invoice_line",
     "OrderData",
     "ReceiptLineData",
     "SerialData",
@@ -37,5 +69,6 @@ __all__ = [
     "reverse_receipt",
     "set_order_line",
     "set_supplier_terms",
+    "settle_bill",
     "update_order",
 ]

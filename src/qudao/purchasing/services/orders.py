@@ -1,7 +1,7 @@
 """Purchase orders: drafts and their lines, confirmation, cancel/close, prepayments.
 
-Supplier payments are only recorded against the order here (amount, date, reference);
-posting them to the supplier sub-ledger is finance's job and not done by purchasing yet.
+A prepayment is a posted supplier payment against the order (Dr payables, Cr bank): it sits on
+the debit side of the supplier's account until the order's invoices are posted and take it.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from qudao.purchasing.models import (
     PurchaseOrderLine,
     SupplierTerms,
 )
+from qudao.purchasing.payables.models import SupplierPaymentMethod
+from qudao.purchasing.services.supplier_payments import SupplierPaymentData, pay_supplier
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import require_perm
 from qudao.tenancy.services import next_number, record_event
@@ -350,8 +352,12 @@ def record_prepayment(
     amount: Decimal,
     paid_on: date,
     reference: str = "",
+    method: str = SupplierPaymentMethod.BANK_TRANSFER,
+    bill_number: str = "",
+    bill_maturity: date | None = None,
 ) -> Prepayment:
-    """Record a prepayment made to the supplier; never more than the order's total in all."""
+    """Pay the supplier ahead against the order (a posted supplier payment that the order's
+    invoices take when posted); never more than the order's total in all."""
     require_perm(actor, MANAGE_ORDERS)
     order = _locked(order)
     _require_open_for_payment(order)
@@ -362,12 +368,28 @@ def record_prepayment(
             _("Prepayments cannot add up to more than the order's total."),
             "prepayment_too_large",
         )
+    payment, _created = pay_supplier(
+        org=org,
+        actor=actor,
+        data=SupplierPaymentData(
+            supplier_id=order.supplier_id,
+            order_id=order.pk,
+            date=paid_on,
+            amount=amount,
+            method=method,
+            reference=reference,
+            bill_number=bill_number,
+            bill_maturity=bill_maturity,
+            memo=_("Prepayment for %(order)s") % {"order": order.number},
+        ),
+    )
     prepayment = Prepayment.objects.create(
         org=org,
         order=order,
         amount=amount,
         paid_on=paid_on,
         reference=reference.strip()[:100],
+        payment=payment,
         recorded_by=actor,
     )
     order.prepayment_paid += amount

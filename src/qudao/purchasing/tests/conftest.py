@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from qudao.catalog.models import PackagingUnit, PriceKind, Product
 from qudao.catalog.tests.factories import (
@@ -107,3 +108,30 @@ def confirmed(
         org=org, actor=boss, order=draft, product_id=beer.pk, quantity=Decimal(10), unit="箱"
     )
     return services.confirm_order(org=org, actor=boss, order=draft)
+
+
+@pytest.fixture
+def received(
+    org: Organization, boss: Membership, confirmed: PurchaseOrder, beer: Product, shelf: Location
+) -> object:
+    """All 120 bottles of the confirmed order received on the shelf (¥300.00 at the order price)."""
+    return services.post_receipt(
+        org=org,
+        actor=boss,
+        order=confirmed,
+        lines=[services.ReceiptLineData(product_id=beer.pk, quantity=Decimal(120))],
+        location_id=shelf.pk,
+    )
+
+
+@pytest.fixture
+def draft_invoice(org: Organization, boss: Membership, supplier: Party, received: object) -> object:
+    """A draft supplier invoice billing the receipt: 120 × 2.5000 + 13% VAT = ¥339.00."""
+    return services.create_supplier_invoice(
+        org=org,
+        actor=boss,
+        data=services.InvoiceData(
+            supplier_id=supplier.pk, date=timezone.localdate(), supplier_reference="XH-001"
+        ),
+        lines=services.lines_from_receipts([received]),  # type: ignore[list-item]
+    )

@@ -33,7 +33,7 @@ from qudao.inventory.services import (
     create_location,
     move_stock,
     release_reservation,
-    reserve_stock,
+    reserve_stock_many,
 )
 from qudao.sales.models import (
     DELIVERY_TRANSITIONS,
@@ -47,6 +47,7 @@ from qudao.sales.models import (
 )
 from qudao.sales.services.common import checked_quantity, locked, refuse, settings_of
 from qudao.sales.services.orders import stock_reference
+from qudao.sales.services.takebacks import credited_quantities, taken_off
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import can, require_perm
 from qudao.tenancy.roles import Perm
@@ -307,17 +308,18 @@ def _ship_moves(
         reference=Reference("sales_delivery", delivery.pk),
         note=delivery.number,
     )
-    for line, _given in picked:
-        rest = line.order_line.open_quantity - line.quantity
-        if rest > 0:
-            reserve_stock(
-                org=org,
-                product_id=line.product_id,
-                quantity=rest,
-                reference=reference,
-                warehouse_id=order.warehouse_id,
-                actor=actor,
-            )
+    rest = {
+        line.product_id: line.order_line.open_quantity - line.quantity
+        for line, _given in picked
+        if line.order_line.open_quantity > line.quantity
+    }
+    reserve_stock_many(
+        org=org,
+        quantities=rest,
+        warehouse_id=order.warehouse_id,
+        reference=reference,
+        actor=actor,
+    )
     return picked
 
 
@@ -337,7 +339,7 @@ def _shipped_not_invoiced(order: SalesOrder) -> Decimal:
         status__in=[DeliveryStatus.SHIPPED, DeliveryStatus.DELIVERED],
         invoice_id__isnull=True,
     ).aggregate(total=Sum("total"))["total"]
-    return quantize(value or ZERO)
+    return max(quantize(value or ZERO) - taken_off(order), ZERO)  # less returns, claims
 
 
 def _update_commitments(org: Organization, order: SalesOrder) -> None:
@@ -348,6 +350,9 @@ def _update_commitments(org: Organization, order: SalesOrder) -> None:
         credit_services.record_open_order(
             org=org, customer=order.customer, reference=order.reference, stage=stage, amount=amount
         )
+
+
+update_commitments = _update_commitments  # returns, claims and consignment recount them too
 
 
 @transaction.atomic
@@ -499,7 +504,16 @@ def invoice_delivery(
             _("Consignment goods are invoiced when the customer reports them sold."),
             "consignment_delivery",
         )
-    lines = list(delivery.lines.select_related("order_line").order_by("order_line__position"))
+    credited = credited_quantities(delivery)  # returned or damaged before invoicing
+    lines = [
+        (line, line.quantity - credited.get(line.pk, ZERO))
+        for line in delivery.lines.select_related("order_line").order_by("order_line__position")
+    ]
+    lines = [(line, quantity) for line, quantity in lines if quantity > 0]
+    if not lines:
+        raise refuse(
+            _("Everything on this delivery came back: nothing to invoice."), "all_returned"
+        )
     invoice = create_invoice(
         org=org,
         actor=actor,
@@ -508,12 +522,12 @@ def invoice_delivery(
         lines=[
             LineData(
                 description=_description(line),
-                quantity=line.quantity,
+                quantity=quantity,
                 unit_price=line.order_line.unit_price,
                 tax_rate=line.order_line.tax_rate,
                 product_id=line.product_id,
             )
-            for line in lines
+            for line, quantity in lines
         ],
         memo=_("Delivery %(delivery)s, order %(order)s")
         % {"delivery": delivery.number, "order": order.number},

@@ -27,7 +27,7 @@ from qudao.finance.credit import policy_of
 from qudao.finance.models import CommitmentStage
 from qudao.finance.services import credit as credit_services
 from qudao.inventory.models import Warehouse
-from qudao.inventory.services import Reference, release_reservation, reserve_stock
+from qudao.inventory.services import Reference, release_reservation, reserve_stock_many
 from qudao.sales.models import (
     DEFAULT_TAX_RATE,
     ORDER_TRANSITIONS,
@@ -315,8 +315,8 @@ def set_order_lines(
                 setattr(line, field, value)
         changed.append(line)
     _price_lines(org, actor, order, changed, keep_hand_prices=False, hand_prices=hand_prices)
+    updated = [line for line in changed if line.pk is not None]  # before new lines get ids
     SalesOrderLine.objects.bulk_create(new)
-    updated = [line for line in changed if line.pk is not None]
     if updated:
         SalesOrderLine.objects.bulk_update(updated, [*LINE_FIELDS, *PRICE_FIELDS])
     _recompute_totals(order)
@@ -393,16 +393,13 @@ def _confirm(
                 stage=CommitmentStage.CONFIRMED,
                 amount=order.total,
             )
-    reference = stock_reference(order)
-    for line in order.lines.order_by("product_id"):
-        reserve_stock(
-            org=org,
-            product_id=line.product_id,
-            quantity=line.quantity,
-            reference=reference,
-            warehouse_id=order.warehouse_id,
-            actor=actor,
-        )
+    reserve_stock_many(
+        org=org,
+        quantities=dict(order.lines.values_list("product_id", "quantity")),
+        warehouse_id=order.warehouse_id,
+        reference=stock_reference(order),
+        actor=actor,
+    )
     _move(order, OrderStatus.CONFIRMED)
     order.confirmed_at = timezone.now()
     order.confirmed_by = actor

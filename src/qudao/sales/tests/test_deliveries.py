@@ -185,3 +185,15 @@ def test_a_consignment_order_ships_to_the_customers_location_and_stays_ours(shop
     with pytest.raises(BusinessRuleViolation) as refused:
         invoice_delivery(org=shop.org, actor=shop.finance, delivery=delivery)
     assert refused.value.code == "consignment_delivery"
+
+
+def test_credit_checked_at_shipment_holds_the_goods_not_the_order(shop: Shop):
+    SalesSettings.objects.filter(org=shop.org).update(credit_control="shipment")
+    order = _order(shop, LineInput(shop.beer.pk, Decimal(240)))  # 1,356.00 > the 1,000 limit
+    assert order.status == OrderStatus.CONFIRMED
+    delivery = create_delivery(org=shop.org, actor=shop.keeper, order=order)
+    with pytest.raises(BusinessRuleViolation) as refused:
+        ship_delivery(org=shop.org, actor=shop.keeper, delivery=delivery)
+    assert refused.value.code == "credit_limit_exceeded"
+    assert refused.value.message.startswith("Not shipped:")
+    assert StockLevel.objects.get(product=shop.beer, location=shop.shelf).on_hand == 240

@@ -105,7 +105,7 @@ def test_the_customer_confirms_through_its_link_without_logging_in(shop: Shop):
     url = reverse("sales-customer-confirm", args=[order.customer_token])
     client = Client()
     page = client.get(url).content.decode()
-    assert "雪花啤酒" in page and "I confirm this order" in page
+    assert "雪花啤酒" in page and "我确认这张订单" in page  # no cookie yet: Chinese
     client.post(url)
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
@@ -22,12 +22,9 @@ from qudao.tenancy.decorators import member_required
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import Perm
 
-COPIES = (
-    pgettext_lazy("delivery copy", "Stub (存根)"),
-    pgettext_lazy("delivery copy", "Customer (客户)"),
-    pgettext_lazy("delivery copy", "Accounts (记账)"),
-    pgettext_lazy("delivery copy", "Warehouse (仓库)"),
-)
+# The printed note is in Chinese whatever the screen's language: it is the paper the
+# customer, the driver and the bookkeeper sign and file.
+COPIES = ("第一联 存根", "第二联 客户", "第三联 记账", "第四联 仓库")
 
 
 @member_required(Perm.VIEW_ORDERS)
@@ -83,6 +80,7 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_ship": can(member, Perm.MOVE_STOCK),
             "can_confirm": can(member, Perm.MOVE_STOCK) or can(member, Perm.SELL),
             "can_invoice": can(member, Perm.POST_FINANCE),
+            "can_take_back": can(member, Perm.SELL) or can(member, Perm.MOVE_STOCK),
             "is_consignment": delivery.order.payment_mode == "consignment",
         },
     )
@@ -204,6 +202,9 @@ def delivery_print(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": lines,
             "paper": paper,
             "copies": COPIES if paper == "241" else COPIES[1:2],
+            "tax_rates": "、".join(
+                sorted({f"{(line.order_line.tax_rate * 100).normalize():f}%" for line in lines})
+            ),
             "filler": range(max(0, 6 - len(lines))) if paper == "241" else (),
         },
     )

@@ -42,6 +42,7 @@ from qudao.shell.demo.people import (
     supplier_rows,
 )
 from qudao.shell.demo.prices import KEY_CUSTOMERS, PriceListRow, price_rows
+from qudao.shell.demo.trade import build_trade, trade_steps
 from qudao.tenancy.models import Membership, Organization, User
 from qudao.tenancy.roles import Role
 from qudao.tenancy.scoping import org_scope
@@ -345,10 +346,11 @@ def build(
             ]
         )
     progress(1, "portal users")
+    build_trade(org, seed=seed, buyers=spec.buyers, progress=progress)
     return org
 
 
 def total_steps(size: str) -> int:
-    """Progress steps of `build`: customers, products twice (rows, prices) and four more."""
+    """Progress steps of `build`: customers, products twice (rows, prices), four more, trade."""
     spec = SIZES[size]
-    return spec.customers + 2 * spec.products + 4
+    return spec.customers + 2 * spec.products + 4 + trade_steps(spec.buyers)

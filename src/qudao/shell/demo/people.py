@@ -23,12 +23,13 @@ class Size:
     reps: int
     contacts_per_customer: int
     products: int
+    buyers: int  # customers with three months of orders, invoices and payments
 
 
 SIZES: Final[dict[str, Size]] = {
-    "small": Size(customers=400, reps=6, contacts_per_customer=1, products=120),
-    "medium": Size(customers=5_000, reps=25, contacts_per_customer=2, products=600),
-    "large": Size(customers=50_000, reps=120, contacts_per_customer=2, products=3_000),
+    "small": Size(customers=400, reps=6, contacts_per_customer=1, products=120, buyers=18),
+    "medium": Size(customers=5_000, reps=25, contacts_per_customer=2, products=600, buyers=60),
+    "large": Size(customers=50_000, reps=120, contacts_per_customer=2, products=3_000, buyers=120),
 }
 REGIONS: Final = {
     "江苏省": {

@@ -37,6 +37,9 @@ CUSTOMER_PREPAYMENTS: Final = "2203"
 REBATE_LIABILITY: Final = "2241"
 REVENUE: Final = "6001"
 OUTPUT_VAT: Final = "22210102"
+INVENTORY: Final = "1405"  # 库存商品: supplier invoices debit it
+INPUT_VAT: Final = "22210101"
+BILLS_PAYABLE: Final = "2201"  # our bank acceptance bills until the bank pays them
 
 
 class AccountKind(models.TextChoices):
@@ -55,6 +58,9 @@ CHART: Final[tuple[tuple[str, Promise, str], ...]] = (
     (RECEIVABLE, _("Accounts receivable"), AccountKind.ASSET),
     (PAYABLE, _("Accounts payable"), AccountKind.LIABILITY),
     (CUSTOMER_PREPAYMENTS, _("Customer prepayments"), AccountKind.LIABILITY),
+    (INVENTORY, _("Inventory goods"), AccountKind.ASSET),
+    (BILLS_PAYABLE, _("Bills payable"), AccountKind.LIABILITY),
+    (INPUT_VAT, _("Taxes payable - input VAT"), AccountKind.LIABILITY),
     (OUTPUT_VAT, _("Taxes payable - output VAT"), AccountKind.LIABILITY),
     (REBATE_LIABILITY, _("Other payables - rebates"), AccountKind.LIABILITY),
     (REVENUE, _("Main business revenue"), AccountKind.REVENUE),
