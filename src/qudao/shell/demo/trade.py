@@ -341,5 +341,22 @@ def _waiting(org, people, mine, warehouse_id, rng, products, serials) -> None:
             )
         first = order.lines.order_by("position").first()
         _ship(org, keeper, order, serials, {first.pk: first.quantity / 2})
+    if len(mine) > 7:  # a retailer on consignment (代销): goods at its store, still ours
+        with transaction.atomic():
+            set_credit_policy(
+                org=org,
+                actor=people["demo-boss"],
+                customer=mine[7],
+                data=PolicyData(
+                    mode=CreditMode.CONSIGNMENT, credit_limit=Decimal(30000), grade="A"
+                ),
+            )
+            lines = [LineInput(line.product_id, Decimal(24)) for line in big[2:5]]
+            order = place_order(org=org, actor=rep, data=data(mine[7]), lines=lines)
+            if order.status == "finance_review":
+                order = approve_order(
+                    org=org, actor=finance, order=order, override_reason="代销试点，按售出结算"
+                )
+            _ship(org, keeper, order, serials)
     settings.warehouse_release = True
     settings.save()
