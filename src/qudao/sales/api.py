@@ -100,6 +100,10 @@ class ReasonIn(Schema):
     reason: str = Field("", max_length=300)
 
 
+class ApproveIn(ReasonIn):
+    override: bool = Field(False, description="confirm although the credit rule refuses")
+
+
 class DeliveryLineOut(Schema):
     order_line_id: int
     product_id: int
@@ -242,15 +246,17 @@ def submit(request: HttpRequest, order_id: int, for_customer: bool = False) -> S
 @router.post(
     "/sales-orders/{order_id}/approve",
     response=ACT,
-    summary="Pass the current review step; a reason overrides a credit refusal (finance)",
+    summary="Pass the current review step; `override` with a reason confirms an order the"
+    " credit rule refuses (finance, boss)",
 )
-def approve(request: HttpRequest, order_id: int, payload: ReasonIn) -> SalesOrder:
+def approve(request: HttpRequest, order_id: int, payload: ApproveIn) -> SalesOrder:
     return _act(
         request,
         order_id,
         Perm.VIEW_ORDERS,
         services.approve_order,
-        override_reason=payload.reason,
+        override=payload.override,
+        reason=payload.reason,
     )
 
 

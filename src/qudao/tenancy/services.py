@@ -9,8 +9,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,10 +80,20 @@ def record_events(
 
 def next_number(*, org: Organization, key: str, width: int = 6) -> str:
     """Take the next gapless number for `key`; call it last in the transaction (shortest lock)."""
-    sequence, _created = Sequence.objects.select_for_update().get_or_create(org=org, key=key)
-    Sequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    return f"{key}-{sequence.last:0{width}d}"
+    # one statement takes the number and locks the row until the transaction ends (RETURNING:
+    # PostgreSQL, SQLite 3.35+); a key's first number creates its row
+    table, quote = Sequence._meta.db_table, connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(table)} SET {quote('last')} = {quote('last')} + 1"  # noqa: S608 - names
+        f" WHERE org_id = %s AND {quote('key')} = %s RETURNING {quote('last')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, key])
+        row = cursor.fetchone()
+    if row is None:
+        Sequence.objects.select_for_update().get_or_create(org=org, key=key)
+        return next_number(org=org, key=key, width=width)
+    return f"{key}-{row[0]:0{width}d}"
 
 
 @transaction.atomic

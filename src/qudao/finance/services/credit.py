@@ -273,11 +273,21 @@ def _commit(
     if amount <= 0:
         CreditCommitment.objects.filter(reference=reference, stage=stage).delete()
         return
-    CreditCommitment.objects.update_or_create(
-        org=org,
-        reference=reference,
-        stage=stage,
-        defaults={"customer": customer, "amount": amount, "overridden_by": overridden_by},
+    # one upsert (no read, no savepoint): the same reference and stage again replaces it
+    CreditCommitment.objects.bulk_create(
+        [
+            CreditCommitment(
+                org=org,
+                customer=customer,
+                reference=reference,
+                stage=stage,
+                amount=amount,
+                overridden_by=overridden_by,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["org", "reference", "stage"],
+        update_fields=["customer", "amount", "overridden_by", "updated_at"],
     )
 
 

@@ -8,7 +8,7 @@ transactions touching the same stock always queue instead of deadlocking or over
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
@@ -16,7 +16,7 @@ from operator import or_
 from typing import Final
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -362,6 +362,66 @@ def reverse_move(*, org: Organization, actor: Membership, move: StockMove, note:
 # Reservations
 
 
+def _take(
+    org: Organization,
+    levels: Sequence[StockLevel],
+    wanted: Mapping[int, Decimal],
+    *,
+    reference: Reference | str,
+    actor: Membership | None,
+    where: Callable[[], str],
+) -> list[Reservation]:
+    """Set `wanted` (per product) aside from the locked `levels`, in their order, all-or-nothing:
+    one UPDATE for every row touched and one INSERT of the reservations."""
+    by_product: dict[int, list[StockLevel]] = defaultdict(list)
+    for level in levels:
+        by_product[level.product_id].append(level)
+    takes: dict[int, Decimal] = {}
+    reservations = []
+    for product_id in sorted(wanted):
+        left = wanted[product_id]
+        available = sum(
+            (level.on_hand - level.reserved for level in by_product[product_id]), ZERO_QUANTITY
+        )
+        if available < left:
+            product = products_by_id([product_id])[product_id]  # names only for the refusal
+            raise _refuse(
+                _("Only %(available)s of %(product)s available at %(location)s, %(needed)s asked.")
+                % {
+                    "available": f"{max(available, ZERO_QUANTITY).normalize():f}",
+                    "product": product,
+                    "location": where(),
+                    "needed": f"{left.normalize():f}",
+                },
+                "insufficient_stock",
+            )
+        for level in by_product[product_id]:
+            take = min(left, level.on_hand - level.reserved)
+            if take <= 0:
+                continue
+            takes[level.pk] = take
+            reservations.append(
+                Reservation(
+                    org=org,
+                    product_id=product_id,
+                    location_id=level.location_id,
+                    quantity=take,
+                    reference=str(reference)[:80],
+                    actor=actor,
+                )
+            )
+            left -= take
+            if left == 0:
+                break
+    if takes:
+        added = Case(
+            *(When(pk=pk, then=Value(take)) for pk, take in takes.items()),
+            output_field=StockLevel._meta.get_field("reserved"),
+        )
+        StockLevel.objects.filter(pk__in=takes).update(reserved=F("reserved") + added)
+    return Reservation.objects.bulk_create(reservations)
+
+
 @transaction.atomic
 def reserve_stock(
     *,
@@ -382,57 +442,25 @@ def reserve_stock(
     quantity = checked_quantity(quantity)
     if (location_id is None) == (warehouse_id is None):
         raise _refuse(_("Reserve at a location or in a warehouse."), "location_required")
-    product = products_by_id([product_id])[product_id]
-    if location_id is not None:
-        locations = locations_by_id([location_id])
-        levels = list(
-            lock_levels(org=org, keys=[(product_id, location_id)], locations=locations).values()
+    if warehouse_id is not None:
+        return reserve_stock_many(
+            org=org,
+            quantities={product_id: quantity},
+            warehouse_id=warehouse_id,
+            reference=reference,
+            actor=actor,
         )
-        where = str(locations[location_id])
-    else:
-        candidates = Location.objects.filter(
-            warehouse_id=warehouse_id, kind="internal", archived_at__isnull=True
-        ).select_related("warehouse")
-        locations = {loc.pk: loc for loc in candidates}
-        levels = list(
-            StockLevel.objects.select_for_update(of=("self",))
-            .filter(product_id=product_id, location_id__in=locations)
-            .order_by("product_id", "location_id")
-        )
-        where = next(iter(locations.values())).warehouse.name if locations else "—"
-    available = sum((level.on_hand - level.reserved for level in levels), ZERO_QUANTITY)
-    if available < quantity:
-        raise _refuse(
-            _("Only %(available)s of %(product)s available at %(location)s, %(needed)s asked.")
-            % {
-                "available": f"{max(available, ZERO_QUANTITY).normalize():f}",
-                "product": product,
-                "location": where,
-                "needed": f"{quantity.normalize():f}",
-            },
-            "insufficient_stock",
-        )
-    reservations = []
-    left = quantity
-    for level in levels:
-        take = min(left, level.on_hand - level.reserved)
-        if take <= 0:
-            continue
-        StockLevel.objects.filter(pk=level.pk).update(reserved=F("reserved") + take)
-        reservations.append(
-            Reservation(
-                org=org,
-                product_id=product_id,
-                location_id=level.location_id,
-                quantity=take,
-                reference=str(reference)[:80],
-                actor=actor,
-            )
-        )
-        left -= take
-        if left == 0:
-            break
-    return Reservation.objects.bulk_create(reservations)
+    products_by_id([product_id])
+    locations = locations_by_id([location_id])
+    levels = lock_levels(org=org, keys=[(product_id, location_id)], locations=locations)
+    return _take(
+        org,
+        list(levels.values()),
+        {product_id: quantity},
+        reference=reference,
+        actor=actor,
+        where=lambda: str(locations[location_id]),
+    )
 
 
 @transaction.atomic
@@ -449,7 +477,6 @@ def reserve_stock_many(
     wanted = {pid: checked_quantity(quantity) for pid, quantity in quantities.items()}
     if not wanted:
         return []
-    products = products_by_id(wanted)
     levels = list(
         StockLevel.objects.select_for_update(of=("self",))
         .filter(
@@ -460,46 +487,12 @@ def reserve_stock_many(
         )
         .order_by("product_id", "location_id")
     )
-    by_product: dict[int, list[StockLevel]] = defaultdict(list)
-    for level in levels:
-        by_product[level.product_id].append(level)
-    reservations = []
-    for product_id in sorted(wanted):
-        left = wanted[product_id]
-        available = sum(
-            (level.on_hand - level.reserved for level in by_product[product_id]), ZERO_QUANTITY
-        )
-        if available < left:
-            warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
-            raise _refuse(
-                _("Only %(available)s of %(product)s available at %(location)s, %(needed)s asked.")
-                % {
-                    "available": f"{max(available, ZERO_QUANTITY).normalize():f}",
-                    "product": products[product_id],
-                    "location": warehouse.name if warehouse else "—",
-                    "needed": f"{left.normalize():f}",
-                },
-                "insufficient_stock",
-            )
-        for level in by_product[product_id]:
-            take = min(left, level.on_hand - level.reserved)
-            if take <= 0:
-                continue
-            StockLevel.objects.filter(pk=level.pk).update(reserved=F("reserved") + take)
-            reservations.append(
-                Reservation(
-                    org=org,
-                    product_id=product_id,
-                    location_id=level.location_id,
-                    quantity=take,
-                    reference=str(reference)[:80],
-                    actor=actor,
-                )
-            )
-            left -= take
-            if left == 0:
-                break
-    return Reservation.objects.bulk_create(reservations)
+
+    def where() -> str:
+        warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
+        return warehouse.name if warehouse else "—"
+
+    return _take(org, levels, wanted, reference=reference, actor=actor, where=where)
 
 
 @transaction.atomic

@@ -46,7 +46,12 @@ def customer_for(actor: Membership | None, customer_id: int) -> Party:
 
 
 def locked(order: SalesOrder) -> SalesOrder:
-    return SalesOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    """The order, locked (its customer read along, not locked: credit locks it when needed)."""
+    return (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=order.pk)
+    )
 
 
 def checked_quantity(quantity: Decimal) -> Decimal:

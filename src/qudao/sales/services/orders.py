@@ -9,7 +9,7 @@ never both pass, and two confirmations never wait on each other in a cycle.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -357,6 +357,7 @@ def _confirm(
     actor: Membership | None,
     order: SalesOrder,
     settings: SalesSettings,
+    quantities: Mapping[int, Decimal],
     override_reason: str = "",
 ) -> None:
     """Check and reserve credit (unless checked at shipment only), then stock, line by line
@@ -395,7 +396,7 @@ def _confirm(
             )
     reserve_stock_many(
         org=org,
-        quantities=dict(order.lines.values_list("product_id", "quantity")),
+        quantities=quantities,
         warehouse_id=order.warehouse_id,
         reference=stock_reference(order),
         actor=actor,
@@ -405,11 +406,16 @@ def _confirm(
     order.confirmed_by = actor
 
 
-def _enter_chain(org: Organization, actor: Membership | None, order: SalesOrder) -> None:
+def _enter_chain(
+    org: Organization,
+    actor: Membership | None,
+    order: SalesOrder,
+    quantities: Mapping[int, Decimal],
+) -> None:
     settings = settings_of(org)
     target = _first_step(settings)
     if target == OrderStatus.CONFIRMED:
-        _confirm(org, actor, order, settings)
+        _confirm(org, actor, order, settings, quantities)
     else:
         _move(order, target)
 
@@ -419,9 +425,17 @@ def _numbered(org: Organization, order: SalesOrder) -> None:
         order.number = next_number(org=org, key=f"SO{timezone.localdate().year}")
 
 
-def _require_lines(order: SalesOrder) -> None:
-    if not order.lines.exists():
+def _quantities(order: SalesOrder) -> dict[int, Decimal]:
+    """What the order asks of each product (one line per product)."""
+    return dict(order.lines.values_list("product_id", "quantity"))
+
+
+def _require_lines(order: SalesOrder) -> dict[int, Decimal]:
+    """The order's quantities; refused when it has none."""
+    quantities = _quantities(order)
+    if not quantities:
         raise refuse(_("An order needs at least one line."), "empty_order")
+    return quantities
 
 
 @transaction.atomic
@@ -434,7 +448,7 @@ def submit_order(
     order = locked(order)
     _require_draft(order)
     _owner_check(actor, order)
-    _require_lines(order)
+    quantities = _require_lines(order)
     order.submitted_at = timezone.now()
     if for_customer:
         _move(order, OrderStatus.AWAITING_CUSTOMER)
@@ -442,7 +456,7 @@ def submit_order(
         order.customer_token = f"{org.pk}-{secrets.token_urlsafe(24)}"
         verb = "sent_to_customer"
     else:
-        _enter_chain(org, actor, order)
+        _enter_chain(org, actor, order, quantities)
         verb = "submitted" if order.status != OrderStatus.CONFIRMED else "confirmed"
     _numbered(org, order)
     order.save()
@@ -457,7 +471,7 @@ def confirm_by_customer(*, org: Organization, order: SalesOrder) -> SalesOrder:
     if order.status != OrderStatus.AWAITING_CUSTOMER:
         raise refuse(_("This order no longer waits for your confirmation."), "not_awaiting")
     order.customer_confirmed_at = timezone.now()
-    _enter_chain(org, None, order)
+    _enter_chain(org, None, order, _quantities(order))
     order.save()
     record_event(org=org, actor=None, subject=order, verb="customer_confirmed")
     return order
@@ -487,23 +501,31 @@ def who_may_act(order: SalesOrder) -> Perm | None:
 
 @transaction.atomic
 def approve_order(
-    *, org: Organization, actor: Membership, order: SalesOrder, override_reason: str = ""
+    *,
+    org: Organization,
+    actor: Membership,
+    order: SalesOrder,
+    override: bool = False,
+    reason: str = "",
 ) -> SalesOrder:
-    """Pass the order's current review step; the last one confirms it. With a reason, finance
-    or the boss confirms it although the credit rule refuses (audited)."""
+    """Pass the order's current review step; the last one confirms it. With `override`,
+    finance or the boss confirms it although the credit rule refuses: that needs a reason,
+    and is audited."""
     order = locked(order)
     perm = who_may_act(order)
     if perm is None:
         raise refuse(_("This order is not waiting for a review."), "not_in_review")
     require_perm(actor, perm)
-    override_reason = override_reason.strip()
-    if override_reason:
+    override_reason = reason.strip() if override else ""
+    if override:
         require_perm(actor, Perm.MANAGE_CREDIT)
+        if not override_reason:
+            raise refuse(_("Give the reason for the override."), "reason_required")
     step = order.status
     settings = settings_of(org)
     target = _step_after(step, settings)
     if target == OrderStatus.CONFIRMED:
-        _confirm(org, actor, order, settings, override_reason)
+        _confirm(org, actor, order, settings, _quantities(order), override_reason)
     else:
         _move(order, target)
     order.save()

@@ -130,8 +130,11 @@ def test_the_chain_runs_order_review_then_finance_review_with_an_override(shop: 
     with pytest.raises(BusinessRuleViolation) as refused:
         approve_order(org=shop.org, actor=shop.finance, order=order)
     assert refused.value.code == "credit_limit_exceeded"
+    with pytest.raises(BusinessRuleViolation) as refused:  # an override needs a reason
+        approve_order(org=shop.org, actor=shop.finance, order=order, override=True, reason=" ")
+    assert refused.value.code == "reason_required"
     order = approve_order(
-        org=shop.org, actor=shop.finance, order=order, override_reason="老客户，月底回款"
+        org=shop.org, actor=shop.finance, order=order, override=True, reason="老客户，月底回款"
     )
     assert order.status == OrderStatus.CONFIRMED
     assert order.credit_overridden_by == shop.finance

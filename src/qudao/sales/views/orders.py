@@ -275,7 +275,8 @@ def order_approve(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         services.approve_order,
         _("The step was approved."),
-        override_reason=_reason(request) if request.POST.get("override") == "1" else "",
+        override=request.POST.get("override") == "1",
+        reason=_reason(request),
     )
 
 

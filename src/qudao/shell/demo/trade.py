@@ -337,7 +337,7 @@ def _waiting(org, people, mine, warehouse_id, rng, products, serials) -> None:
         order = place_order(org=org, actor=rep, data=data(mine[6]), lines=big[:2])
         if order.status == "finance_review":
             order = approve_order(
-                org=org, actor=finance, order=order, override_reason="老客户，月底前回款"
+                org=org, actor=finance, order=order, override=True, reason="老客户，月底前回款"
             )
         first = order.lines.order_by("position").first()
         _ship(org, keeper, order, serials, {first.pk: first.quantity / 2})
@@ -355,7 +355,11 @@ def _waiting(org, people, mine, warehouse_id, rng, products, serials) -> None:
             order = place_order(org=org, actor=rep, data=data(mine[7]), lines=lines)
             if order.status == "finance_review":
                 order = approve_order(
-                    org=org, actor=finance, order=order, override_reason="代销试点，按售出结算"
+                    org=org,
+                    actor=finance,
+                    order=order,
+                    override=True,
+                    reason="代销试点，按售出结算",
                 )
             _ship(org, keeper, order, serials)
     settings.warehouse_release = True
