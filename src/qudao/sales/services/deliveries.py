@@ -187,19 +187,32 @@ def _serials_for(
     return given
 
 
+def _serial_targets(serials: Mapping[int, Sequence[str]]) -> dict[tuple[int, str], int | None]:
+    """Where each (product, serial) is now: its latest move's target, in one query."""
+    wanted = [serial for given in serials.values() for serial in given]
+    latest: dict[tuple[int, str], tuple[int, int | None]] = {}
+    if not wanted:
+        return {}
+    for move_id, product_id, serial, target in StockMove.objects.filter(
+        product_id__in=serials, serial__in=wanted
+    ).values_list("pk", "product_id", "serial", "to_location_id"):
+        key = (product_id, serial)
+        if key not in latest or move_id > latest[key][0]:
+            latest[key] = (move_id, target)
+    return {key: target for key, (_move_id, target) in latest.items()}
+
+
 def _serial_locations(
-    product_id: int, serials: Sequence[str], locations: set[int], product_name: str
+    targets: Mapping[tuple[int, str], int | None],
+    product_id: int,
+    serials: Sequence[str],
+    locations: set[int],
+    product_name: str,
 ) -> dict[str, int]:
-    """Where each serial is now (its latest move's target), refused unless in `locations`."""
-    latest: dict[str, tuple[int, int | None]] = {}
-    for move_id, serial, target in StockMove.objects.filter(
-        product_id=product_id, serial__in=serials
-    ).values_list("pk", "serial", "to_location_id"):
-        if serial not in latest or move_id > latest[serial][0]:
-            latest[serial] = (move_id, target)
+    """Where each serial is now, refused unless in `locations`."""
     where = {}
     for serial in serials:
-        target = latest.get(serial, (0, None))[1]
+        target = targets.get((product_id, serial))
         if target not in locations:
             raise refuse(
                 _("%(product)s: serial number %(serial)s is not in this warehouse.")
@@ -252,19 +265,30 @@ def _ship_moves(
         release_reservation(org=org, reference=reference, product_id=line.product_id, actor=actor)
     moves: list[MoveLine] = []
     picked: list[tuple[DeliveryLine, list[str]]] = []
+    given_serials = {
+        line.product_id: _serials_for(line, serials, line.order_line.product_name)
+        for line in lines
+        if line.order_line.product.is_serialized
+    }
+    targets = _serial_targets(given_serials)
+    internal = (
+        set(
+            Location.objects.filter(
+                warehouse_id=order.warehouse_id, kind=LocationKind.INTERNAL
+            ).values_list("pk", flat=True)
+        )
+        if given_serials
+        else set()
+    )
     for line in lines:
         order_line = line.order_line
         if order_line.product.is_serialized:
-            given = _serials_for(line, serials, order_line.product_name)
+            given = given_serials[line.product_id]
             where = _serial_locations(
+                targets,
                 line.product_id,
                 given,
-                {loc for loc, _q in reserved.get(line.product_id, [])}
-                | set(
-                    Location.objects.filter(
-                        warehouse_id=order.warehouse_id, kind=LocationKind.INTERNAL
-                    ).values_list("pk", flat=True)
-                ),
+                {loc for loc, _q in reserved.get(line.product_id, [])} | internal,
                 order_line.product_name,
             )
             moves += [
