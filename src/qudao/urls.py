@@ -20,6 +20,7 @@ urlpatterns = [
     path("purchasing/", include("qudao.purchasing.urls")),
     path("sales/", include("qudao.sales.urls")),
     path("imports/", include("qudao.imports.urls")),
+    path("analytics/", include("qudao.analytics.urls")),
     path("portal/", include("qudao.portal.urls")),
     path("", include("qudao.shell.urls")),
 ]

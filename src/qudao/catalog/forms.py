@@ -8,14 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qudao.catalog.models import Brand, Category, LaunchStatus, PriceKind
+from qudao.core.forms import DateInput
 from qudao.parties.models import Party, PartyKind, Tier
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _blank(label: str | Any) -> list[tuple[str, Any]]:

@@ -10,7 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qudao.finance.forms import DateInput, _customer_choices
+from qudao.core.forms import DateInput
+from qudao.finance.forms import _customer_choices
 from qudao.finance.models import PeriodKind, ReminderChannel
 from qudao.parties.models import CustomerType, Tier
 

@@ -12,9 +12,9 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final
+from typing import Any, Final
 
-from django.db.models import F, Q, Sum, Value
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from qudao.finance.credit_grades import (
     suggest_limit,
 )
 from qudao.finance.models import (
+    BillClearing,
     CommitmentStage,
     CreditCommitment,
     CreditGrade,
@@ -215,69 +216,94 @@ class CreditExposure:
         )
 
 
-def _sum(expression: object, condition: Q | None = None) -> Coalesce:
-    return Coalesce(
-        Sum(expression, filter=condition, output_field=MONEY),  # type: ignore[arg-type]
-        Value(ZERO),
-        output_field=MONEY,
-    )
-
-
 def _money(value: object) -> Decimal:
     return quantize(Decimal(str(value or 0)))
+
+
+def _total_of(rows: QuerySet[Any], expression: object) -> Coalesce:
+    """The sum of `expression` over the `rows` of the outer query's customer: a subquery, so
+    that several of them add up a customer's figures in one statement."""
+    per_customer = (
+        rows.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(total=Sum(expression, output_field=MONEY))  # type: ignore[arg-type]
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(per_customer), Value(ZERO), output_field=MONEY)
+
+
+_OPEN: Final = F("total") - F("amount_paid") - F("amount_credited")
+
+
+def _open_invoices() -> QuerySet[Invoice]:
+    return Invoice.objects.filter(kind=InvoiceKind.INVOICE, status=InvoiceStatus.POSTED)
+
+
+def _exposure_parts(exclude_reference: str) -> dict[str, Coalesce]:
+    commitments = CreditCommitment.objects.all()
+    if exclude_reference:
+        commitments = commitments.exclude(
+            reference=exclude_reference, stage=CommitmentStage.CONFIRMED
+        )
+    bills = Payment.objects.filter(method=PaymentMethod.ACCEPTANCE_BILL).exclude(
+        # a bill counts until it is cleared (paid by the bank or discounted), even past maturity
+        Exists(BillClearing.objects.filter(payment=OuterRef("pk")))
+    )
+    return {
+        "confirmed": _total_of(commitments.filter(stage=CommitmentStage.CONFIRMED), "amount"),
+        "shipped": _total_of(commitments.filter(stage=CommitmentStage.SHIPPED), "amount"),
+        "invoiced": _total_of(_open_invoices(), _OPEN),
+        "bills": _total_of(bills, "amount"),
+        "unallocated": _total_of(Payment.objects.all(), F("amount") - F("amount_allocated")),
+    }
+
+
+def _overdue_part(today: datetime.date, grace_days: int) -> Coalesce:
+    overdue = _open_invoices().filter(due_date__lt=today - datetime.timedelta(days=grace_days))
+    return _total_of(overdue, _OPEN)
+
+
+def _raise_part(today: datetime.date) -> Coalesce:
+    in_force = TemporaryCreditRaise.objects.filter(
+        starts_on__lte=today, expires_on__gte=today, revoked_at__isnull=True
+    )
+    return _total_of(in_force, "amount")
+
+
+def _figures(customer: Party, parts: dict[str, Coalesce]) -> dict[str, Decimal]:
+    """The customer's `parts`, all in one query."""
+    row = Party.objects.filter(pk=customer.pk).annotate(**parts).values(*parts).get()
+    return {name: _money(value) for name, value in row.items()}
+
+
+def _exposure(figures: dict[str, Decimal]) -> CreditExposure:
+    return CreditExposure(
+        confirmed_orders=figures["confirmed"],
+        shipped_not_invoiced=figures["shipped"],
+        invoiced_unpaid=figures["invoiced"],
+        bills_not_cleared=figures["bills"],
+        unallocated_prepayments=figures["unallocated"],
+    )
 
 
 def credit_exposure(
     customer: Party, *, today: datetime.date | None = None, exclude_reference: str = ""
 ) -> CreditExposure:
-    """Open orders by stage, open invoices, acceptance bills not yet matured, minus money
+    """Open orders by stage, open invoices, acceptance bills not yet cleared, minus money
     received and not yet allocated (a payment credits the receivable in full when posted)."""
-    today = today or timezone.localdate()
-    commitments = CreditCommitment.objects.filter(customer=customer)
-    if exclude_reference:
-        commitments = commitments.exclude(
-            reference=exclude_reference, stage=CommitmentStage.CONFIRMED
-        )
-    by_stage = commitments.aggregate(
-        confirmed=_sum("amount", Q(stage=CommitmentStage.CONFIRMED)),
-        shipped=_sum("amount", Q(stage=CommitmentStage.SHIPPED)),
-    )
-    invoiced = Invoice.objects.filter(
-        customer=customer, kind=InvoiceKind.INVOICE, status=InvoiceStatus.POSTED
-    ).aggregate(open=_sum(F("total") - F("amount_paid") - F("amount_credited")))["open"]
-    payments = Payment.objects.filter(customer=customer).aggregate(
-        unallocated=_sum(F("amount") - F("amount_allocated")),
-        bills=_sum(
-            "amount",
-            Q(method=PaymentMethod.ACCEPTANCE_BILL, bill_maturity__gte=today),
-        ),
-    )
-    return CreditExposure(
-        confirmed_orders=_money(by_stage["confirmed"]),
-        shipped_not_invoiced=_money(by_stage["shipped"]),
-        invoiced_unpaid=_money(invoiced),
-        bills_not_cleared=_money(payments["bills"]),
-        unallocated_prepayments=_money(payments["unallocated"]),
-    )
+    del today  # what is open now; kept for the callers that pass it
+    return _exposure(_figures(customer, _exposure_parts(exclude_reference)))
 
 
 def overdue_amount(customer: Party, *, today: datetime.date, grace_days: int = 0) -> Decimal:
     """What is still open on invoices more than `grace_days` past their due date."""
-    total = Invoice.objects.filter(
-        customer=customer,
-        kind=InvoiceKind.INVOICE,
-        status=InvoiceStatus.POSTED,
-        due_date__lt=today - datetime.timedelta(days=grace_days),
-    ).aggregate(open=_sum(F("total") - F("amount_paid") - F("amount_credited")))["open"]
-    return _money(total)
+    return _figures(customer, {"overdue": _overdue_part(today, grace_days)})["overdue"]
 
 
 def temporary_raise(customer: Party, *, today: datetime.date) -> Decimal:
     """The sum of the raises in force today (starts and expiry days included)."""
-    total = TemporaryCreditRaise.objects.filter(
-        customer=customer, starts_on__lte=today, expires_on__gte=today, revoked_at__isnull=True
-    ).aggregate(total=Sum("amount", output_field=MONEY))["total"]
-    return _money(total)
+    return _figures(customer, {"raised": _raise_part(today)})["raised"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,16 +459,23 @@ def can_confirm(
     """Read-only: would an order of `amount` pass now, and if not, why (nothing is locked)."""
     today = today or timezone.localdate()
     policy = policy_of(customer)
+    figures = _figures(  # every number in one query
+        customer,
+        _exposure_parts(reference)
+        | {
+            "raised": _raise_part(today),
+            "overdue": _overdue_part(today, 0),
+            "beyond": _overdue_part(today, policy.overdue_tolerance_days),
+        },
+    )
     return decide(
         customer=customer,
         policy=policy,
-        exposure=credit_exposure(customer, today=today, exclude_reference=reference),
+        exposure=_exposure(figures),
         amount=amount,
-        raised=temporary_raise(customer, today=today),
-        overdue=overdue_amount(customer, today=today),
-        overdue_beyond_tolerance=overdue_amount(
-            customer, today=today, grace_days=policy.overdue_tolerance_days
-        ),
+        raised=figures["raised"],
+        overdue=figures["overdue"],
+        overdue_beyond_tolerance=figures["beyond"],
     )
 
 

@@ -9,15 +9,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qudao.core.forms import DateInput
 from qudao.finance.models import PaymentMethod
 from qudao.finance.services import LineData, PaymentData
 from qudao.parties.models import Party
 
 INVOICE_LINE_ROWS = 6
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _customer_choices(customers: Any) -> list[tuple[str, str]]:

@@ -5,7 +5,8 @@
 - a sales rep's target against what their customers paid (payments dated in the period), with
   the sales invoiced in the period (less credit notes) and the collection rate 回款率 =
   collected / sales, what is still needed, and a forecast: collected so far plus what is open
-  on their customers' invoices due by the end of the period.
+  on their customers' invoices, each expected on its due date shifted by the customer's habitual
+  delay and weighted by the share the customer usually pays in time (`finance.behaviour`).
 """
 
 from __future__ import annotations
@@ -16,15 +17,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 
 from qudao.core.money import ZERO, quantize
+from qudao.finance.behaviour import (
+    Behaviour,
+    expected_receipts,
+    open_by_due_date,
+    payment_behaviour,
+)
 from qudao.finance.models import (
     PAYABLE,
     CollectionTarget,
     Invoice,
     InvoiceKind,
-    InvoiceStatus,
     JournalLine,
     Payment,
     PeriodKind,
@@ -70,6 +76,17 @@ class SupplierTargetRow:
 
 
 @dataclass(frozen=True)
+class CustomerForecast:
+    """Why the forecast expects what it does from one customer."""
+
+    customer: Party
+    behaviour: Behaviour
+    open_amount: Decimal  # open on invoices due by the end of the period
+    first_expected_on: datetime.date
+    expected_by_end: Decimal
+
+
+@dataclass(frozen=True)
 class RepTargetRow:
     target: CollectionTarget
     collected: Decimal
@@ -79,6 +96,8 @@ class RepTargetRow:
     due_by_end: Decimal
     forecast: Decimal
     progress: Decimal | None
+    expected_by_end: Decimal = ZERO
+    reasons: tuple[CustomerForecast, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,23 +180,43 @@ def _rep_rows(
     )
     invoiced = _by_owner(in_period.filter(kind=InvoiceKind.INVOICE), "total")
     credited = _by_owner(in_period.filter(kind=InvoiceKind.CREDIT_NOTE), "total")
-    open_by_end = {
-        owner: _money(total)
-        for owner, total in Invoice.objects.filter(
-            customer__in=customers,
-            kind=InvoiceKind.INVOICE,
-            status=InvoiceStatus.POSTED,
-            due_date__lte=end,
+    open_rows = list(
+        open_by_due_date(Invoice.objects.filter(customer__in=customers)).annotate(
+            owner=F("customer__owner_id")
         )
-        .values("customer__owner_id")
-        .annotate(total=Sum("total") - Sum("amount_paid") - Sum("amount_credited"))
-        .values_list("customer__owner_id", "total")
-    }
+    )
+    behaviour = payment_behaviour(as_of=today, within_days=max((end - today).days, 0))
+    receipts = expected_receipts(open_rows, behaviour, today=today)
+    owner_of = {row["customer_id"]: row["owner"] for row in open_rows}
+    names = {c.pk: c for c in Party.objects.filter(pk__in={r.customer_id for r in receipts})}
+    due_by_end: dict[int, Decimal] = {}
+    expected: dict[int, Decimal] = {}
+    reasons: dict[int, dict[int, CustomerForecast]] = {}
+    for receipt in receipts if end >= today else []:
+        owner = owner_of[receipt.customer_id]
+        counted = receipt.expected_on <= end
+        if receipt.due_on > end and not counted:
+            continue
+        if receipt.due_on <= end:
+            due_by_end[owner] = due_by_end.get(owner, ZERO) + receipt.open_amount
+        amount = receipt.expected_amount if counted else ZERO
+        expected[owner] = expected.get(owner, ZERO) + amount
+        mine = reasons.setdefault(owner, {})
+        before = mine.get(receipt.customer_id)
+        mine[receipt.customer_id] = CustomerForecast(
+            customer=names[receipt.customer_id],
+            behaviour=behaviour.of(receipt.customer_id),
+            open_amount=(before.open_amount if before else ZERO)
+            + (receipt.open_amount if receipt.due_on <= end else ZERO),
+            first_expected_on=before.first_expected_on if before else receipt.expected_on,
+            expected_by_end=(before.expected_by_end if before else ZERO) + amount,
+        )
     rows = []
     for target in found:
         done = collected.get(target.rep_id, ZERO)
         sales = invoiced.get(target.rep_id, ZERO) - credited.get(target.rep_id, ZERO)
-        due = open_by_end.get(target.rep_id, ZERO) if end >= today else ZERO
+        due = due_by_end.get(target.rep_id, ZERO)
+        coming = expected.get(target.rep_id, ZERO)
         rows.append(
             RepTargetRow(
                 target=target,
@@ -186,8 +225,15 @@ def _rep_rows(
                 collection_rate=_rate(done, sales),
                 still_needed=max(target.amount - done, ZERO),
                 due_by_end=due,
-                forecast=done + due,
+                forecast=done + coming,
                 progress=_rate(done, target.amount),
+                expected_by_end=coming,
+                reasons=tuple(
+                    sorted(
+                        reasons.get(target.rep_id, {}).values(),
+                        key=lambda r: (-r.expected_by_end, r.customer.name),
+                    )
+                ),
             )
         )
     return rows

@@ -48,3 +48,8 @@ urlpatterns += collection_views.urlpatterns
 from qudao.finance import target_views  # noqa: E402
 
 urlpatterns += target_views.urlpatterns
+
+# Bills receivable (承兑汇票): the pages live in bill_views.py
+from qudao.finance import bill_views  # noqa: E402
+
+urlpatterns += bill_views.urlpatterns

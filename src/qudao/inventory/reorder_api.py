@@ -78,6 +78,7 @@ class SuggestionOut(Schema):
     product_code: str = Field(alias="product.code")
     warehouse_id: int | None
     available: Decimal
+    on_order: Decimal = Field(description="Ordered from suppliers and not yet received.")
     sold_per_day: Decimal
     days_of_cover: Decimal | None = Field(description="Null when nothing sold in the window.")
     target: Decimal
@@ -89,6 +90,10 @@ class SuggestionOut(Schema):
     @staticmethod
     def resolve_available(obj: ReorderRule) -> Decimal:
         return Decimal(obj.available).quantize(reorder.QUANTITY_STEP)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_on_order(obj: ReorderRule) -> Decimal:
+        return _figures(obj).on_order
 
     @staticmethod
     def resolve_sold_per_day(obj: ReorderRule) -> Decimal:

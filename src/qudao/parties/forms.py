@@ -7,16 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qudao.core.forms import DateInput
 from qudao.parties import selectors
 from qudao.parties.models import Contact, CustomerType, Party, PartyKind, PartyStatus, Tier
 from qudao.parties.services import ContactData, PartyData
 from qudao.tenancy.models import Membership
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import Perm
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _optional_id() -> forms.TypedChoiceField:

@@ -115,6 +115,7 @@ class OrderOut(Schema):
     term_days: int
     over_delivery_tolerance: Decimal
     expected_on: date | None
+    warehouse_id: int | None = Field(description="Deliver to (counts as on order there).")
     note: str
     ready_to_ship_at: datetime | None
     created_at: datetime
@@ -154,6 +155,7 @@ class OrderIn(Schema):
     payment_condition: PaymentCondition | None = None
     term_days: int | None = Field(None, ge=0, le=365)
     expected_on: date | None = None
+    warehouse_id: int | None = Field(None, description="Deliver to: one of our warehouses.")
     note: str = Field("", max_length=2000)
 
 
@@ -324,6 +326,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Status[PurchaseOrder
             term_days=payload.term_days,
             expected_on=payload.expected_on,
             note=payload.note,
+            warehouse_id=payload.warehouse_id,
         ),
     )
     return Status(201, _order(order.pk))
@@ -346,6 +349,7 @@ def update_order(request: HttpRequest, order_id: int, payload: OrderIn) -> Purch
             term_days=payload.term_days,
             expected_on=payload.expected_on,
             note=payload.note,
+            warehouse_id=payload.warehouse_id,
         ),
     )
     return _order(order.pk)

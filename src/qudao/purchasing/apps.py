@@ -15,6 +15,15 @@ class PurchasingConfig(AppConfig):
 
         register_check("purchasing", find_problems)
 
+        from qudao.inventory.on_order import register_on_order
+        from qudao.purchasing.on_order import open_quantity
+
+        register_on_order("purchasing", open_quantity)
+
+        from qudao.purchasing.payables.accruals import find_problems as grir_problems
+
+        register_check("purchasing.grir", grir_problems)
+
         register_verbs(
             {
                 "confirmed": pgettext_lazy("event", "Confirmed"),

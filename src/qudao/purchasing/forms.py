@@ -8,15 +8,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qudao.core.forms import DateInput
 from qudao.inventory.forms import ProductCodeField
 from qudao.inventory.models import LocationKind
+from qudao.inventory.selectors import warehouse_choices
 from qudao.purchasing import selectors
 from qudao.purchasing.models import PaymentCondition
 from qudao.purchasing.payables.models import SupplierPaymentMethod
 
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3, "min_value": Decimal(0)}
 MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class OrderForm(forms.Form):
@@ -30,11 +32,22 @@ class OrderForm(forms.Form):
         label=_("Payment term (days)"), min_value=0, max_value=365, required=False
     )
     expected_on = forms.DateField(label=_("Expected on"), required=False, widget=DATE)
+    warehouse = forms.TypedChoiceField(
+        label=_("Deliver to"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Counts as on order in this warehouse's reorder suggestions."),
+    )
     note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supplier"].choices = selectors.supplier_choices()  # type: ignore[attr-defined]
+        self.fields["warehouse"].choices = [  # type: ignore[attr-defined]
+            ("", _("Not decided yet")),
+            *warehouse_choices(),
+        ]
 
 
 class OrderLineForm(forms.Form):

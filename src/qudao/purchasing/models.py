@@ -115,6 +115,14 @@ class PurchaseOrder(OrgScopedModel):
         _("over-delivery tolerance (%)"), max_digits=5, decimal_places=2, default=Decimal("0.00")
     )
     expected_on = models.DateField(_("expected on"), null=True, blank=True)
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deliver to"),
+    )
     note = models.TextField(_("note"), blank=True)
     total = money_field(verbose_name=_("total"))
     prepayment_requested = money_field(verbose_name=_("prepayment requested"))
@@ -331,6 +339,17 @@ class GoodsReceipt(OrgScopedModel):
     posted_at = models.DateTimeField(_("posted at"))
     posted_by = models.ForeignKey(
         Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("posted by")
+    )
+    # GR/IR (暂估入库): Dr inventory / Cr goods received not invoiced, at the receipt's cost;
+    # negative on a reversal. Receipts posted before GR/IR have no entry and accrue nothing.
+    accrued_value = money_field(verbose_name=_("accrued at cost (暂估)"))
+    journal_entry = models.ForeignKey(
+        "finance.JournalEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("journal entry"),
     )
 
     class Meta:

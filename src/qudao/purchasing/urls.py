@@ -1,6 +1,7 @@
 from django.urls import path
 
 from qudao.purchasing import views
+from qudao.purchasing.payables import accrual_views
 from qudao.purchasing.payables import views as payables
 
 urlpatterns = [
@@ -55,6 +56,11 @@ urlpatterns += [
         name="purchasing-payment-bill-paid",
     ),
     path("payables/", payables.payables, name="purchasing-payables"),
+    path(
+        "received-not-invoiced/",
+        accrual_views.received_not_invoiced_list,
+        name="purchasing-received-not-invoiced",
+    ),
     path("payables/export/", payables.payables_export, name="purchasing-payables-export"),
     path(
         "payables/suppliers/<int:pk>/",

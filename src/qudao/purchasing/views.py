@@ -84,6 +84,7 @@ def _order_data(form: forms.Form) -> services.OrderData:
         term_days=data["term_days"],
         expected_on=data["expected_on"],
         note=data["note"],
+        warehouse_id=data["warehouse"],
     )
 
 
@@ -154,6 +155,7 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "payment_condition": order.payment_condition,
         "term_days": order.term_days,
         "expected_on": order.expected_on,
+        "warehouse": order.warehouse_id,
         "note": order.note,
     }
     form = OrderForm(request.POST or None, initial=initial)

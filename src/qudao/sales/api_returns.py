@@ -1,9 +1,11 @@
 """API endpoints for returns (退货), damage claims (破损) and consignment (代销).
 
 Reading needs VIEW_ORDERS (a sales rep: his own customers); recording a return or a claim
-needs SELL or MOVE_STOCK, reviewing a return REVIEW_ORDERS or MANAGE_CREDIT, receiving
-MOVE_STOCK, credit notes, settlements POST_FINANCE. A retailer's token reads its own
-consignment stock and reports its own sell-through; nothing here shows costs.
+needs SELL or MOVE_STOCK; approving passes the return's current review step and needs that
+step's permission (退货审核 REVIEW_ORDERS or MANAGE_CREDIT, 财务审核 MANAGE_CREDIT, 入库审核
+MOVE_STOCK); marking it on its way SELL or MOVE_STOCK; receiving MOVE_STOCK; credit notes and
+settlements POST_FINANCE. A retailer's token reads its own consignment stock and reports its
+own sell-through; nothing here shows costs.
 """
 
 from datetime import date, datetime
@@ -75,6 +77,8 @@ class ReturnOut(Schema):
     credit_note_id: int | None
     credit_pending: bool
     created_at: datetime
+    carrier: str
+    shipped_at: datetime | None
     received_at: datetime | None
     lines: list[ReturnLineOut]
 
@@ -98,6 +102,10 @@ class ReturnIn(Schema):
 
 class ReasonIn(Schema):
     reason: str = Field("", max_length=300)
+
+
+class ShipIn(Schema):
+    carrier: str = Field("", max_length=100, description="who brings the goods back")
 
 
 RETURN_READ = {200: ReturnOut, 403: Error, 404: Error}
@@ -155,6 +163,12 @@ def approve_return(request: HttpRequest, return_id: int) -> SalesReturn:
 @router.post("/sales-returns/{return_id}/reject", response=RETURN_ACT)
 def reject_return(request: HttpRequest, return_id: int, payload: ReasonIn) -> SalesReturn:
     return _act_on_return(request, return_id, returns.reject_return, reason=payload.reason)
+
+
+@router.post("/sales-returns/{return_id}/ship", response=RETURN_ACT)
+def ship_return(request: HttpRequest, return_id: int, payload: ShipIn) -> SalesReturn:
+    """发货确认: the goods are on their way back (when that step is on)."""
+    return _act_on_return(request, return_id, returns.ship_return, carrier=payload.carrier)
 
 
 @router.post("/sales-returns/{return_id}/receive", response=RETURN_ACT)

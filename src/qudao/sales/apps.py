@@ -26,6 +26,7 @@ class SalesConfig(AppConfig):
                 "rest_cancelled": pgettext_lazy("event", "Cancelled the rest"),
                 "settings_changed": pgettext_lazy("event", "Changed the sales settings"),
                 "return_created": pgettext_lazy("event", "Return recorded"),
+                "sent_back": pgettext_lazy("event", "Goods on their way back"),
                 "damage_recorded": pgettext_lazy("event", "Damage recorded"),
                 "credited": pgettext_lazy("event", "Credit note issued"),
                 "credit_held": pgettext_lazy("event", "Credit note held for finance"),

@@ -8,13 +8,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qudao.core.forms import DateInput
 from qudao.inventory.selectors import warehouse_choices
 from qudao.sales import selectors
 from qudao.sales.models import ControlPoint, SalesOrderLine
 from qudao.tenancy.models import Membership
 
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3, "min_value": Decimal(0)}
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class OrderForm(forms.Form):
@@ -112,5 +113,35 @@ class SettingsForm(forms.Form):
     receipt_confirmation = forms.BooleanField(
         label=_("Receipt confirmation (收货确认) with the customer's signature"), required=False
     )
-    return_review = forms.BooleanField(label=_("Return review (退货审核)"), required=False)
+    return_review = forms.BooleanField(
+        label=_("Return review (退货审核) by the boss or finance"), required=False
+    )
+    return_finance_review = forms.BooleanField(
+        label=_("Finance review (财务审核) of the credit the return gives"), required=False
+    )
+    return_warehouse_acceptance = forms.BooleanField(
+        label=_("Warehouse acceptance (入库审核): the warehouse agrees to take the goods back"),
+        required=False,
+    )
+    return_shipment = forms.BooleanField(
+        label=_("Goods on their way (发货确认): collected by our driver or sent by the customer"),
+        required=False,
+    )
     credit_control = forms.ChoiceField(label=_("Check credit"), choices=ControlPoint.choices)
+
+    RETURN_STEPS = (
+        "return_review",
+        "return_finance_review",
+        "return_warehouse_acceptance",
+        "return_shipment",
+    )
+
+    def order_steps(self) -> list[forms.BoundField]:
+        return [
+            self[name]
+            for name in self.fields
+            if name != "credit_control" and name not in self.RETURN_STEPS
+        ]
+
+    def return_steps(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.RETURN_STEPS]

@@ -35,7 +35,9 @@ class SalesSettings(OrgScopedModel):
     """How this organization's orders move: which approval steps are on, where credit is checked.
 
     The chain is 订单审核 → 财务审核 → (confirmed) → 出库审核 → 发货确认 → 收货确认. Shipping
-    itself cannot be switched off (it is the stock move); every other step can.
+    itself cannot be switched off (it is the stock move); every other step can. Returns run the
+    same chain the other way: 退货审核 → 财务审核 → 入库审核 → 发货确认 → 收货确认, where
+    receiving is the stock move and cannot be switched off.
     """
 
     order_review = models.BooleanField(_("order review (订单审核)"), default=False)
@@ -43,6 +45,13 @@ class SalesSettings(OrgScopedModel):
     warehouse_release = models.BooleanField(_("warehouse release (出库审核)"), default=True)
     receipt_confirmation = models.BooleanField(_("receipt confirmation (收货确认)"), default=True)
     return_review = models.BooleanField(_("return review (退货审核)"), default=True)
+    return_finance_review = models.BooleanField(
+        _("return finance review (财务审核)"), default=False
+    )
+    return_warehouse_acceptance = models.BooleanField(
+        _("return warehouse acceptance (入库审核)"), default=False
+    )
+    return_shipment = models.BooleanField(_("return on its way (发货确认)"), default=False)
     credit_control = models.CharField(
         _("check credit"), max_length=10, choices=ControlPoint.choices, default=ControlPoint.ORDER
     )

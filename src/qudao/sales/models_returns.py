@@ -17,15 +17,43 @@ from qudao.tenancy.scoping import OrgScopedModel
 
 
 class ReturnStatus(models.TextChoices):
+    """The return's chain: 退货审核 → 财务审核 → 入库审核 → (approved) → 发货确认 → 收货确认.
+
+    Each step but receiving (the stock move and the credit) can be switched off in the sales
+    settings; a return skips the steps that are off.
+    """
+
     REVIEW = "review", _("Waiting for review")
+    FINANCE_REVIEW = "finance", _("Waiting for finance review")
+    WAREHOUSE_ACCEPTANCE = "acceptance", _("Waiting for the warehouse to accept")
     APPROVED = "approved", _("Approved, goods expected")
+    IN_TRANSIT = "in_transit", _("On the way back")
     RECEIVED = "received", _("Goods received")
     REJECTED = "rejected", _("Rejected")
 
 
+RETURN_REVIEW_STEPS: Final = (
+    ReturnStatus.REVIEW,
+    ReturnStatus.FINANCE_REVIEW,
+    ReturnStatus.WAREHOUSE_ACCEPTANCE,
+)
 RETURN_TRANSITIONS: Final[Mapping[str, frozenset[str]]] = {
-    ReturnStatus.REVIEW: frozenset({ReturnStatus.APPROVED, ReturnStatus.REJECTED}),
-    ReturnStatus.APPROVED: frozenset({ReturnStatus.RECEIVED, ReturnStatus.REJECTED}),
+    ReturnStatus.REVIEW: frozenset(
+        {
+            ReturnStatus.FINANCE_REVIEW,
+            ReturnStatus.WAREHOUSE_ACCEPTANCE,
+            ReturnStatus.APPROVED,
+            ReturnStatus.REJECTED,
+        }
+    ),
+    ReturnStatus.FINANCE_REVIEW: frozenset(
+        {ReturnStatus.WAREHOUSE_ACCEPTANCE, ReturnStatus.APPROVED, ReturnStatus.REJECTED}
+    ),
+    ReturnStatus.WAREHOUSE_ACCEPTANCE: frozenset({ReturnStatus.APPROVED, ReturnStatus.REJECTED}),
+    ReturnStatus.APPROVED: frozenset(
+        {ReturnStatus.IN_TRANSIT, ReturnStatus.RECEIVED, ReturnStatus.REJECTED}
+    ),
+    ReturnStatus.IN_TRANSIT: frozenset({ReturnStatus.RECEIVED}),
 }
 
 
@@ -78,6 +106,8 @@ class SalesReturn(CustomerCreditFields, OrgScopedModel):
         related_name="+",
         verbose_name=_("reviewed by"),
     )
+    carrier = models.CharField(_("carrier / driver"), max_length=100, blank=True)
+    shipped_at = models.DateTimeField(_("on the way since"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     received_by = models.ForeignKey(
         Membership,
@@ -102,6 +132,10 @@ class SalesReturn(CustomerCreditFields, OrgScopedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def in_review(self) -> bool:
+        return self.status in RETURN_REVIEW_STEPS
 
 
 class ReturnLine(OrgScopedModel):

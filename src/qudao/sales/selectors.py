@@ -207,6 +207,20 @@ def _who(event: Event | None) -> str:
     return str(event.actor.user) if event.actor else str(_("The customer"))
 
 
+def step_state(on: bool, done: bool, current: bool) -> str:
+    """How a step of an approval chain shows: off, done, current (waits on someone) or waiting."""
+    if not on:
+        return "off"
+    return "done" if done else ("current" if current else "waiting")
+
+
+def done_step(
+    key: str, label: str | Promise, who_may: str | Promise, event: Event | None, state: str
+) -> Step:
+    """A chain step, with who did it and when taken from `event`."""
+    return Step(key, label, state, who_may, _who(event), event.at if event else None)
+
+
 def chain(order: SalesOrder, settings: SalesSettings, events: list[Event]) -> list[Step]:
     """Every step of the chain, on or off, with who may act and who did it."""
     last: dict[str, Event] = {}
@@ -226,12 +240,7 @@ def chain(order: SalesOrder, settings: SalesSettings, events: list[Event]) -> li
         OrderStatus.CLOSED,
     )
     delivered = last.get("delivery:delivered")
-
-    def state(on: bool, done: bool, current: bool) -> str:
-        if not on:
-            return "off"
-        return "done" if done else ("current" if current else "waiting")
-
+    state = step_state
     submitted = last.get("submitted") or last.get("sent_to_customer") or last.get("confirmed")
     review = last.get("approved:order_review")
     finance = last.get("approved:finance_review")
@@ -241,7 +250,8 @@ def chain(order: SalesOrder, settings: SalesSettings, events: list[Event]) -> li
         Step(
             "submitted",
             _("Submitted"),
-            state(True, order.submitted_at is not None, status == OrderStatus.DRAFT),
+            # a draft (new or sent back) waits on nobody: nothing is current yet
+            state(True, order.submitted_at is not None and status != OrderStatus.DRAFT, False),
             _("The sales rep"),
             _who(submitted),
             order.submitted_at,

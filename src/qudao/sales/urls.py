@@ -39,6 +39,7 @@ urlpatterns += [
     path("returns/<int:pk>/", returns.return_detail, name="sales-return-detail"),
     path("returns/<int:pk>/approve/", returns.return_approve, name="sales-return-approve"),
     path("returns/<int:pk>/reject/", returns.return_reject, name="sales-return-reject"),
+    path("returns/<int:pk>/ship/", returns.return_ship, name="sales-return-ship"),
     path("returns/<int:pk>/receive/", returns.return_receive, name="sales-return-receive"),
     path("returns/<int:pk>/credit/", returns.return_credit, name="sales-return-credit"),
     path("deliveries/<int:pk>/return/", returns.return_create, name="sales-return-create"),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "qudao.purchasing",
     "qudao.sales",
     "qudao.imports",
+    "qudao.analytics",
     "qudao.api",
     "qudao.portal",
     "qudao.shell",

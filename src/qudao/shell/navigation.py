@@ -61,6 +61,9 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Supplier invoices"), "purchasing-invoice-list", Perm.VIEW_COSTS),
             NavItem(_("Supplier payments"), "purchasing-payment-list", Perm.VIEW_COSTS),
             NavItem(_("Payables"), "purchasing-payables", Perm.VIEW_COSTS),
+            NavItem(
+                _("Received, not invoiced"), "purchasing-received-not-invoiced", Perm.VIEW_COSTS
+            ),
         ),
     ),
     NavSection(
@@ -103,6 +106,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Payment reminders"), "finance-reminder-log", Perm.VIEW_FINANCE),
             NavItem(_("Collections"), "finance-collection-workbench", Perm.VIEW_FINANCE),
             NavItem(_("Collection targets"), "finance-collection-targets", Perm.VIEW_FINANCE),
+            NavItem(_("Bills receivable"), "finance-bill-list", Perm.VIEW_FINANCE),
             NavItem(_("Journal"), "finance-journal", Perm.POST_FINANCE),
         ),
     ),
@@ -132,6 +136,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         _("Analytics"),
         "chart-bar",
         (
+            NavItem(_("Cash squeeze"), "analytics-cash-squeeze", Perm.VIEW_COSTS),
             NavItem(_("Profit plan"), "analytics-profit-plan", Perm.VIEW_PARTIES),
             NavItem(_("Reports"), "analytics-report-list", Perm.VIEW_PARTIES),
         ),

@@ -2,6 +2,7 @@
 (`statements`), collection reminders (`reminders`) and the collection workbench (`collections`).
 """
 
+from qudao.finance.models.bills import BillClearing, ClearingKind
 from qudao.finance.models.collections import PromiseToPay
 from qudao.finance.models.ledger import (
     BANK,
@@ -11,6 +12,7 @@ from qudao.finance.models.ledger import (
     CHART,
     CUSTOMER_PREPAYMENTS,
     DEBIT_ACCOUNT_OF_METHOD,
+    FINANCIAL_EXPENSES,
     HALF_FEN,
     INPUT_VAT,
     INVENTORY,
@@ -69,6 +71,9 @@ __all__ = [
     "BANK",
     "BILLS_PAYABLE",
     "BILLS_RECEIVABLE",
+    "BillClearing",
+    "ClearingKind",
+    "FINANCIAL_EXPENSES",
     "CASH",
     "CHART",
     "CUSTOMER_PREPAYMENTS",

@@ -13,6 +13,7 @@ from typing import Final
 
 from django.db import models
 from django.db.models import F, Q, Value
+from django.db.models.functions import Cast, Round
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -40,6 +41,9 @@ OUTPUT_VAT: Final = "22210102"
 INVENTORY: Final = "1405"  # 库存商品: supplier invoices debit it
 INPUT_VAT: Final = "22210101"
 BILLS_PAYABLE: Final = "2201"  # our bank acceptance bills until the bank pays them
+# 应付账款-暂估应付款: goods receipts credit it at cost, supplier invoices clear it (GR/IR)
+GOODS_RECEIVED_NOT_INVOICED: Final = "220202"
+FINANCIAL_EXPENSES: Final = "6603"  # 财务费用: discount interest on bills, bank charges
 
 
 class AccountKind(models.TextChoices):
@@ -57,6 +61,11 @@ CHART: Final[tuple[tuple[str, Promise, str], ...]] = (
     (BILLS_RECEIVABLE, _("Bills receivable"), AccountKind.ASSET),
     (RECEIVABLE, _("Accounts receivable"), AccountKind.ASSET),
     (PAYABLE, _("Accounts payable"), AccountKind.LIABILITY),
+    (
+        GOODS_RECEIVED_NOT_INVOICED,
+        _("Accounts payable - goods received not invoiced"),
+        AccountKind.LIABILITY,
+    ),
     (CUSTOMER_PREPAYMENTS, _("Customer prepayments"), AccountKind.LIABILITY),
     (INVENTORY, _("Inventory goods"), AccountKind.ASSET),
     (BILLS_PAYABLE, _("Bills payable"), AccountKind.LIABILITY),
@@ -64,6 +73,7 @@ CHART: Final[tuple[tuple[str, Promise, str], ...]] = (
     (OUTPUT_VAT, _("Taxes payable - output VAT"), AccountKind.LIABILITY),
     (REBATE_LIABILITY, _("Other payables - rebates"), AccountKind.LIABILITY),
     (REVENUE, _("Main business revenue"), AccountKind.REVENUE),
+    (FINANCIAL_EXPENSES, _("Financial expenses"), AccountKind.EXPENSE),
 )
 
 
@@ -399,6 +409,17 @@ class Invoice(OrgScopedModel):
     total = money_field(verbose_name=_("total"))
     amount_paid = money_field(verbose_name=_("paid"))
     amount_credited = money_field(verbose_name=_("credited"))
+    # what is open now, in whole fen, kept by the database from the counters: the aging report
+    # sums integers over the open invoices, from the covering index below
+    open_fen = models.GeneratedField(
+        expression=Cast(
+            Round((F("total") - F("amount_paid") - F("amount_credited")) * 100),
+            models.BigIntegerField(),
+        ),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        verbose_name=_("open (fen)"),
+    )
     fapiao_number = models.CharField(_("fapiao number"), max_length=40, blank=True)
     fapiao_date = models.DateField(_("fapiao date"), null=True, blank=True)
     journal_entry = models.ForeignKey(
@@ -454,6 +475,12 @@ class Invoice(OrgScopedModel):
             models.Index(fields=["org", "customer", "status"], name="invoice_customer_status"),
             models.Index(fields=["org", "-date"], name="invoice_org_date"),
             models.Index(fields=["org", "due_date"], name="invoice_org_due"),
+            # the aging report: the open invoices per customer, read from the index alone
+            models.Index(
+                fields=["org", "customer", "due_date", "date", "open_fen"],
+                condition=Q(kind="invoice", posted_at__isnull=False, open_fen__gt=0),
+                name="invoice_open_aging",
+            ),
         ]
 
     def __str__(self) -> str:

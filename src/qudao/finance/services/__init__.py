@@ -1,5 +1,6 @@
 """Every change to the ledger, invoices, payments, customer terms and credit."""
 
+from qudao.finance.services.bills import clear_bill
 from qudao.finance.services.collections import PromiseData, log_call
 from qudao.finance.services.credit import (
     PolicyData,
@@ -58,6 +59,7 @@ __all__ = [
     "StepData",
     "add_suggested_schedule",
     "allocate_payment",
+    "clear_bill",
     "create_invoice",
     "confirm_statement",
     "credit_invoice",

@@ -83,9 +83,13 @@ def post_entry(
     postings: Sequence[Posting],
     source_type: str = "",
     source_id: int | None = None,
+    perm: Perm = Perm.POST_FINANCE,
 ) -> JournalEntry:
-    """Write a balanced entry (debits = credits, each side positive); refuse anything else."""
-    require_perm(actor, Perm.POST_FINANCE)
+    """Write a balanced entry (debits = credits, each side positive); refuse anything else.
+
+    `perm`: what the actor needs. A document whose entry follows from another act passes that
+    act's permission (a goods receipt, posted by the warehouse, accrues GR/IR)."""
+    require_perm(actor, perm)
     _check_postings(org, postings)
     accounts = ensure_chart(org)
     unknown = {p.account for p in postings} - accounts.keys()

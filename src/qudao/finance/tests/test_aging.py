@@ -245,6 +245,59 @@ def test_grouped_by_rep_territory_and_brand(org, boss, member):
     }
 
 
+def mixed_invoice(org, boss, customer, parts: list[tuple[str, object]], days_overdue: int):
+    """A posted invoice with one line of `amount` (no tax) per (amount, brand)."""
+    return services.post_invoice(
+        org=org,
+        actor=boss,
+        invoice=services.create_invoice(
+            org=org,
+            actor=boss,
+            customer=customer,
+            date=days_ago(days_overdue),
+            lines=[
+                services.LineData(
+                    "货品",
+                    Decimal("1"),
+                    Decimal(amount),
+                    Decimal("0"),
+                    ProductFactory(org=org, brand=brand).pk,
+                )
+                for amount, brand in parts
+            ],
+        ),
+    )
+
+
+def test_brand_shares_add_up_to_what_is_open_to_the_fen(org, boss):
+    # given: one fen left open on an invoice shared equally by three brands
+    customer = CustomerFactory(org=org)
+    brands = [BrandFactory(org=org, name=name) for name in ("甲", "乙", "丙")]
+    invoice = mixed_invoice(org, boss, customer, [("1.00", brand) for brand in brands], 40)
+    pay(org, boss, invoice, "2.99", days_ago(1))
+
+    # when
+    by_brand = aging_report(boss, as_of=AS_OF, group_by=AgingGroup.BRAND)
+
+    # then: the fen goes to one brand whole; the others, with nothing open, show no row
+    assert [row.buckets for row in by_brand.rows] == [amounts("0", "0", "0.01", "0", "0")]
+    assert by_brand.total == aging_report(boss, as_of=AS_OF).total == Decimal("0.01")
+
+
+def test_an_invoice_settled_to_the_fen_shows_no_row_of_zeros(org, boss):
+    # given: 0.80 settled as 0.10 + 0.70, which binary floating point adds to a hair under 0.80
+    customer = CustomerFactory(org=org)
+    invoice = due(org, boss, customer, 20, "0.80")
+    pay(org, boss, invoice, "0.10", days_ago(2))
+    credit(org, boss, invoice, "0.70", days_ago(1))
+
+    # when / then: nothing is open, in any grouping; three days ago 0.80 was
+    for group in AgingGroup.values:
+        assert aging_report(boss, as_of=AS_OF, group_by=group).rows == []
+    earlier = aging_report(boss, as_of=days_ago(3))
+    assert [row.buckets for row in earlier.rows] == [amounts("0", "0.80", "0", "0", "0")]
+
+
 # ---------------------------------------------------------------------------------------------
 # Scoping
 
@@ -379,6 +432,9 @@ def test_the_report_equals_a_naive_computation(org, boss, data):
         assert {row.key: row.buckets for row in report.rows} == naive_report(
             org, as_of, data["edges"]
         )
+        for group in (AgingGroup.OWNER, AgingGroup.TERRITORY, AgingGroup.BRAND):
+            grouped = aging_report(boss, as_of=as_of, edges=data["edges"], group_by=group)
+            assert (grouped.totals, grouped.total) == (report.totals, report.total)
         transaction.set_rollback(True)
 
 

@@ -71,7 +71,7 @@ def test_unallocated_prepayments_reduce_exposure(org, boss):
     )
 
 
-def test_an_acceptance_bill_counts_until_it_matures(org, boss):
+def test_an_acceptance_bill_counts_until_it_is_cleared(org, boss):
     # given a bill of 100 settling an invoice of 100, maturing in 30 days
     today = timezone.localdate()
     customer = CustomerFactory(org=org)
@@ -97,8 +97,9 @@ def test_an_acceptance_bill_counts_until_it_matures(org, boss):
         D("100.00"),
         D("100.00"),
     )
+    # past maturity and not recorded as paid by the bank: still a risk (test_bills.py clears it)
     after = credit_exposure(customer, today=today + datetime.timedelta(days=31))
-    assert (after.bills_not_cleared, after.total) == (D("0.00"), D("0.00"))
+    assert (after.bills_not_cleared, after.total) == (D("100.00"), D("100.00"))
 
 
 def test_commitments_count_by_stage(org, boss):
@@ -174,8 +175,10 @@ def test_exposure_reads_are_a_fixed_number_of_queries(org, boss, django_assert_n
     for _ in range(3):
         posted_invoice(org=org, actor=boss, customer=customer)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         credit_exposure(customer)
+    with django_assert_num_queries(3):  # own terms, group policies, then every figure at once
+        can_confirm(customer=customer, amount=D("100.00"))
 
 
 amounts = st.decimals(min_value=D("0.01"), max_value=D("99999.99"), places=2)

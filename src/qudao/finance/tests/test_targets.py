@@ -80,10 +80,14 @@ def test_a_reps_target_shows_collected_rate_still_needed_and_forecast(org, boss,
         Decimal("900.00"),
         Decimal("50.0"),
     )
-    assert (row.still_needed, row.due_by_end, row.forecast) == (
+    # the forecast weighs it by the customer's habit: its only history is this very invoice,
+    # still unpaid 18 days after its due date, so nothing more is expected by March 31
+    # (test_behaviour.py has the forecast with a real history)
+    assert (row.still_needed, row.due_by_end, row.expected_by_end, row.forecast) == (
         Decimal("350.00"),
         Decimal("900.00"),
-        Decimal("1350.00"),
+        Decimal("0.00"),
+        Decimal("450.00"),
     )
 
 

@@ -5,11 +5,13 @@ daily sales = units shipped to customers out of warehouse stock in the window ÷
 days of cover = available ÷ daily sales
 target = daily sales × (lead time + review period) + safety stock,
          safety stock = the larger of daily sales × safety days and the minimum stock
-suggested = target − available, rounded up to whole packaging units (nothing when ≤ 0)
+suggested = target − available − on order, rounded up to whole packaging units (nothing
+            when ≤ 0)
 
-Open purchase orders are not counted as on order: purchasing sits above inventory and offers
-no reading inventory may use, so the page says so. One query for the rules and their figures;
-the last rounding runs on the rows shown, in exact decimals.
+On order is what open purchase orders still bring (ordered, not yet received), counted through
+the lookups registered in `qudao.inventory.on_order` (purchasing registers its own: it sits
+above inventory). Days of cover count only the stock at hand. One query for the rules and their
+figures; the last rounding runs on the rows shown, in exact decimals.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.db.models.functions import Coalesce, Greatest, NullIf
 from django.utils import timezone
 
 from qudao.inventory.models import LocationKind, ReorderRule, StockLevel
+from qudao.inventory.on_order import on_order
 from qudao.inventory.reports.moves import QUANTITY, ZERO, outflow_from_stock, summed
 
 DEFAULT_WINDOW: Final = 28
@@ -43,8 +46,9 @@ def _available() -> object:
 def reorder_suggestions(
     *, window: int = DEFAULT_WINDOW, now: datetime.datetime | None = None
 ) -> QuerySet[ReorderRule]:
-    """Every rule with `available`, `sold` (in the window), `velocity`, `cover` (days; null when
-    nothing sold) and `shortfall` (target − available), most urgent first."""
+    """Every rule with `available`, `on_order`, `sold` (in the window), `velocity`, `cover`
+    (days; null when nothing sold) and `shortfall` (target − available − on order), most urgent
+    first."""
     now = now or timezone.now()
     # × (1 / window), not ÷ window: SQLite divides two whole numbers as integers
     per_day = Value(Decimal(1) / Decimal(window), output_field=DecimalField())
@@ -59,13 +63,18 @@ def reorder_suggestions(
         ReorderRule.objects.select_related(
             "product", "product__brand", "warehouse", "packaging_unit"
         )
-        .annotate(available=_available(), sold=sold)
+        .annotate(
+            available=_available(),
+            sold=sold,
+            on_order=on_order(product=OuterRef("product_id"), warehouse=OuterRef("warehouse_id")),
+        )
         .annotate(
             velocity=velocity,
             cover=F("available") / NullIf(velocity, ZERO),
             shortfall=velocity * (F("lead_time_days") + F("review_period_days"))
             + safety
-            - F("available"),
+            - F("available")
+            - F("on_order"),
         )
         .order_by(F("cover").asc(nulls_last=True), "product__code", "id")
     )
@@ -76,6 +85,7 @@ class Suggestion:
     """The exact figures for one rule (from the query's sums, in decimals)."""
 
     velocity: Decimal
+    on_order: Decimal
     cover: Decimal | None
     target: Decimal
     suggested: Decimal
@@ -87,10 +97,11 @@ def suggestion(rule: ReorderRule, *, window: int) -> Suggestion:
     """Recompute a row's figures exactly: SQLite hands sums back as binary floats."""
     available = Decimal(rule.available).quantize(QUANTITY_STEP)  # type: ignore[attr-defined]
     sold = Decimal(rule.sold).quantize(QUANTITY_STEP)  # type: ignore[attr-defined]
+    ordered = Decimal(getattr(rule, "on_order", 0)).quantize(QUANTITY_STEP)
     velocity = sold / window
     safety = max(velocity * rule.safety_days, rule.safety_quantity)
     target = velocity * (rule.lead_time_days + rule.review_period_days) + safety
-    need = target - available
+    need = target - available - ordered
     packs = None
     if need <= 0:
         suggested = Decimal("0")
@@ -104,6 +115,7 @@ def suggestion(rule: ReorderRule, *, window: int) -> Suggestion:
     is_urgent = need > 0 and (cover is None or cover <= horizon)
     return Suggestion(
         velocity.quantize(QUANTITY_STEP),
+        ordered,
         cover,
         target.quantize(QUANTITY_STEP),
         suggested.normalize(),

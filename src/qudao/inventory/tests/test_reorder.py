@@ -184,7 +184,8 @@ def test_the_page_shows_the_suggestion_in_cartons(plan, login, member):
     # then: a sales rep reads it (VIEW_STOCK) but may not change the rules
     assert 'data-suggested="36"' in page
     assert "= 3 箱" in page
-    assert "Open purchase orders are not counted" in page
+    assert "On order: what confirmed purchase orders still bring" in page
+    assert 'data-testid="on-order"><span class="text-secondary">0</span>' in page
     assert reverse("inventory-reorder-rule-create") not in page
     order = [page.index(f'data-product="{code}"') for code in ("BEER-1", "SLOW-R", "NEW-R")]
     assert order == sorted(order)
@@ -220,7 +221,7 @@ def test_the_export_lists_every_suggestion(plan, login, boss):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "Code"
     beer = rows[1]
-    assert (beer[0], beer[12], beer[13], beer[14]) == ("BEER-1", 36, 3, "箱")
+    assert (beer[0], beer[5], beer[13], beer[14], beer[15]) == ("BEER-1", 0, 36, 3, "箱")
     assert [row[0] for row in rows[1:]] == ["BEER-1", "SLOW-R", "NEW-R"]
 
 

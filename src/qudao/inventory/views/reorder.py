@@ -34,6 +34,7 @@ COLUMNS = (
     Column("product", gettext_lazy("Product"), "product__code"),
     Column("warehouse", gettext_lazy("Warehouse"), phone=False),
     Column("available", gettext_lazy("Available"), "available", numeric=True, phone=False),
+    Column("on_order", gettext_lazy("On order"), "on_order", numeric=True, phone=False),
     Column("velocity", gettext_lazy("Sold per day"), "velocity", numeric=True, phone=False),
     Column("cover", gettext_lazy("Days of cover"), "cover", numeric=True),
     Column("lead_time", gettext_lazy("Lead time"), "lead_time_days", numeric=True, phone=False),
@@ -117,6 +118,7 @@ def reorder_export(request: HttpRequest) -> HttpResponse:
                 rule.warehouse.name if rule.warehouse else _("All warehouses"),
                 rule.product.base_unit,
                 rule.available.quantize(reorder.QUANTITY_STEP),  # type: ignore[attr-defined]
+                figures.on_order,
                 figures.velocity,
                 figures.cover,
                 rule.lead_time_days,
@@ -139,6 +141,7 @@ def reorder_export(request: HttpRequest) -> HttpResponse:
             _("Warehouse"),
             _("Base unit"),
             _("Available"),
+            _("On order"),
             _("Sold per day"),
             _("Days of cover"),
             _("Lead time (days)"),

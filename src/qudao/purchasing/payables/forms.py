@@ -9,12 +9,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qudao.core.forms import DateInput
 from qudao.purchasing import selectors as purchasing_selectors
 from qudao.purchasing.payables import selectors
 from qudao.purchasing.payables.models import SupplierPaymentMethod
 
 MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class SupplierChoiceForm(forms.Form):

@@ -180,6 +180,9 @@ class SupplierInvoiceLine(OrgScopedModel):
     tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4)
     amount = money_field(verbose_name=_("amount"))
     tax = money_field(verbose_name=_("tax"))
+    # the part of `amount` that clears the receipt's GR/IR accrual (a credit note: restores it);
+    # the rest is a price difference booked to inventory
+    accrual_cleared = money_field(verbose_name=_("GR/IR cleared"))
 
     class Meta:
         verbose_name = _("supplier invoice line")

@@ -1,9 +1,11 @@
 """Supplier invoices (进项发票): drafts from goods receipts or by hand, posting, credit notes.
 
-Posting debits inventory (1405) with the amount before tax and input VAT with the tax, and
-credits accounts payable (2202) with the supplier as party. Goods receipts move stock but post
-nothing to the ledger, so the invoice is where the goods' value enters it. Locks in the house
-order: the invoice, the supplier (guards its payables), payments, then the number sequence.
+Posting credits accounts payable (2202) with the supplier as party, debits input VAT with the
+tax, and debits the goods: a line billed from a goods receipt clears that receipt's GR/IR
+accrual (220202, posted by the receipt at cost) and books the price difference to inventory
+(1405); other lines (freight, services, receipts from before GR/IR) debit inventory. A credit
+note mirrors it (see `payables.accruals`). Locks in the house order: the invoice, the supplier
+(guards its payables), payments, then the number sequence.
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ from qudao.purchasing.access import MANAGE_ORDERS
 from qudao.purchasing.models import GoodsReceipt, GoodsReceiptLine, SupplierTerms
 from qudao.purchasing.payables.accounts import (
     INPUT_VAT,
-    INVENTORY,
     PAYABLE,
 )
+from qudao.purchasing.payables.accruals import goods_postings, set_accrual_clearing
 from qudao.purchasing.payables.models import (
     SUPPLIER_INVOICE_TRANSITIONS,
     SupplierInvoice,
@@ -345,8 +347,10 @@ def post_supplier_invoice(
     supplier = Party.objects.select_for_update(of=("self",)).get(pk=invoice.supplier_id)
     term_days = _term_days(invoice)
     postings = [Posting(PAYABLE, credit=invoice.total, party=supplier)]
-    if invoice.subtotal:
-        postings.append(Posting(INVENTORY, debit=invoice.subtotal))
+    cleared = set_accrual_clearing(list(invoice.lines.all()), kind=invoice.kind)
+    postings += goods_postings(
+        subtotal=invoice.subtotal, cleared=cleared, supplier=supplier, credit_note=False
+    )
     if invoice.tax_total:
         postings.append(Posting(INPUT_VAT, debit=invoice.tax_total))
     invoice.journal_entry = post_entry(
@@ -473,8 +477,10 @@ def credit_supplier_invoice(
         line.invoice = note
     SupplierInvoiceLine.objects.bulk_create(built)
     postings = [Posting(PAYABLE, debit=note.total, party=supplier)]
-    if note.subtotal:
-        postings.append(Posting(INVENTORY, credit=note.subtotal))
+    restored = set_accrual_clearing(built, kind=note.kind)
+    postings += goods_postings(
+        subtotal=note.subtotal, cleared=restored, supplier=supplier, credit_note=True
+    )
     if note.tax_total:
         postings.append(Posting(INPUT_VAT, credit=note.tax_total))
     note.journal_entry = post_entry(

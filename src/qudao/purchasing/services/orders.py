@@ -20,6 +20,7 @@ from qudao.catalog.selectors import price_for
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.money import ZERO, quantize
 from qudao.core.states import ensure_transition
+from qudao.inventory.models import Warehouse
 from qudao.parties.models import Party, PartyKind
 from qudao.purchasing.access import MANAGE_ORDERS
 from qudao.purchasing.models import (
@@ -49,6 +50,7 @@ class OrderData:
     term_days: int | None = None
     expected_on: date | None = None
     note: str = ""
+    warehouse_id: int | None = None  # deliver to; counts as on order for its reorder rules
 
 
 def _refuse(message: str, code: str, **fields: str) -> BusinessRuleViolation:
@@ -110,6 +112,16 @@ def set_supplier_terms(
     return terms
 
 
+def _warehouse(warehouse_id: int | None) -> Warehouse | None:
+    if warehouse_id is None:
+        return None
+    warehouse = Warehouse.objects.filter(pk=warehouse_id, archived_at__isnull=True).first()
+    if warehouse is None:
+        message = _("Choose one of this organization's live warehouses.")
+        raise _refuse(message, "warehouse_not_found", warehouse_id=message)
+    return warehouse
+
+
 @transaction.atomic
 def create_order(*, org: Organization, actor: Membership, data: OrderData) -> PurchaseOrder:
     """Open a draft order to a supplier; payment condition defaults to the supplier's terms."""
@@ -130,6 +142,7 @@ def create_order(*, org: Organization, actor: Membership, data: OrderData) -> Pu
         else (terms.term_days if terms else 0),
         over_delivery_tolerance=terms.over_delivery_tolerance if terms else Decimal("0"),
         expected_on=data.expected_on,
+        warehouse=_warehouse(data.warehouse_id),
         note=data.note.strip(),
         created_by=actor,
     )
@@ -155,8 +168,18 @@ def update_order(
     if data.term_days is not None:
         order.term_days = data.term_days
     order.expected_on = data.expected_on
+    order.warehouse = _warehouse(data.warehouse_id)
     order.note = data.note.strip()
-    order.save(update_fields=["supplier", "payment_condition", "term_days", "expected_on", "note"])
+    order.save(
+        update_fields=[
+            "supplier",
+            "payment_condition",
+            "term_days",
+            "expected_on",
+            "warehouse",
+            "note",
+        ]
+    )
     record_event(org=org, actor=actor, subject=order, verb="updated")
     return order
 

@@ -1,5 +1,9 @@
 """Goods receipts: posting what arrived (stock moves at the order's price) and reversing it.
 
+Each receipt accrues GR/IR (暂估入库) in the ledger at the cost it took into stock: Dr 1405
+inventory / Cr 220202 goods received not invoiced; a reversal posts the mirror (see
+`payables.accruals`).
+
 Locks in the house order: the order, its lines (by pk), then the stock rows (move_stock),
 then the number sequence last.
 """
@@ -35,6 +39,7 @@ from qudao.purchasing.models import (
     PurchaseOrderLine,
     ReceivedSerial,
 )
+from qudao.purchasing.payables.accruals import accrue_receipt
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import require_perm
 from qudao.tenancy.services import next_number, record_event
@@ -468,6 +473,7 @@ def post_receipt(
         fields.append("is_push_stock")
     receipt.number = next_number(org=org, key=f"GR{timezone.localdate().year}")  # last
     receipt.save(update_fields=fields)
+    accrue_receipt(org=org, actor=actor, receipt=receipt, lines=receipt_lines)
     record_event(org=org, actor=actor, subject=receipt, verb="received")
     if order is not None:
         record_event(
@@ -535,7 +541,7 @@ def reverse_receipt(
         note=reversal.note[:300],
     )
     lines = list(receipt.lines.order_by("pk"))
-    GoodsReceiptLine.objects.bulk_create(
+    reversal_lines = GoodsReceiptLine.objects.bulk_create(
         GoodsReceiptLine(
             org=org,
             receipt=reversal,
@@ -565,5 +571,6 @@ def reverse_receipt(
         _move_order_to(order, _status_after(list(order.lines.order_by("pk"))))
     reversal.number = next_number(org=org, key=f"GR{timezone.localdate().year}")  # last
     reversal.save(update_fields=["number"])
+    accrue_receipt(org=org, actor=actor, receipt=reversal, lines=reversal_lines, reverses=receipt)
     record_event(org=org, actor=actor, subject=receipt, verb="reversed", reason=note)
     return reversal

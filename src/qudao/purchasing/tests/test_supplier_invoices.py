@@ -44,7 +44,7 @@ def test_a_draft_from_a_receipt_bills_the_received_quantity_at_the_order_price(d
         "",
         Decimal("339.00"),
     )
-    assert JournalEntry.objects.count() == 0
+    assert JournalEntry.objects.count() == 1  # only the receipt's GR/IR accrual
 
 
 def test_posting_writes_a_balanced_entry_crediting_the_supplier_and_numbers_it(
@@ -57,8 +57,8 @@ def test_posting_writes_a_balanced_entry_crediting_the_supplier_and_numbers_it(
     assert invoice.status == SupplierInvoiceStatus.POSTED
     assert invoice.number == f"SI{timezone.localdate().year}-000001"
     assert _postings(invoice.journal_entry) == [
-        ("1405", "300.00", "0.00", None),
         ("2202", "0.00", "339.00", supplier.pk),
+        ("220202", "300.00", "0.00", supplier.pk),  # clears the receipt's GR/IR
         ("22210101", "39.00", "0.00", None),
     ]
     assert payable_balance(supplier) == Decimal("339.00")
@@ -184,8 +184,8 @@ def test_a_posted_invoice_is_not_changed_but_credited(org, boss, supplier, draft
     assert (invoice.status, invoice.amount_credited) == ("cancelled", Decimal("339.00"))
     assert note.number.startswith("SCN") and note.credited_invoice_id == invoice.pk
     assert _postings(note.journal_entry) == [
-        ("1405", "0.00", "300.00", None),
         ("2202", "339.00", "0.00", supplier.pk),
+        ("220202", "0.00", "300.00", supplier.pk),  # the receipt is open again
         ("22210101", "0.00", "39.00", None),
     ]
     assert payable_balance(supplier) == Decimal("0.00")

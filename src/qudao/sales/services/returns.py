@@ -1,10 +1,13 @@
 """Returns (退货): a customer sends back goods from one of its deliveries.
 
-Created by a sales rep or the warehouse; reviewed (退货审核) when the setting is on, by whoever
-reviews orders or manages credit; received by the warehouse, which posts the stock moves: a
-restocked line comes back into an internal location at the cost it left with, a scrapped one
-into a damaged location as a scrap move. Receiving marks the returned serial numbers and
-credits the customer (see `takebacks`).
+Created by a sales rep or the warehouse, then the same chain as an order, each step switched
+on or off in the sales settings: return review (退货审核, whoever reviews orders or manages
+credit) → finance review of the credit to give (财务审核) → the warehouse accepts to take the
+goods back (入库审核) → the goods are on their way (发货确认, collected by our driver or sent by
+the customer) → received (收货确认). Receiving cannot be switched off: the warehouse posts the
+stock moves there — a restocked line comes back into an internal location at the cost it left
+with, a scrapped one into a damaged location as a scrap move — marks the returned serial
+numbers and credits the customer (see `takebacks`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from qudao.core.states import ensure_transition
 from qudao.finance.models import CreditMode
 from qudao.inventory.models import Location, LocationKind
 from qudao.inventory.services import MoveLine, Reference, move_stock
-from qudao.sales.models import DeliveryLine, DeliveryNote, DeliveryStatus, SoldSerial
+from qudao.sales.models import DeliveryLine, DeliveryNote, DeliveryStatus, SalesSettings, SoldSerial
 from qudao.sales.models_returns import (
     RETURN_TRANSITIONS,
     Disposition,
@@ -200,12 +203,11 @@ def create_return(
         )
     if not built:
         raise refuse(_("Enter what comes back."), "empty_return")
-    reviewed = settings_of(org).return_review
     sales_return = SalesReturn(
         org=org,
         delivery=delivery,
         customer_id=delivery.customer_id,
-        status=ReturnStatus.REVIEW if reviewed else ReturnStatus.APPROVED,
+        status=step_after(None, settings_of(org)),
         reason=reason[:300],
         created_by=actor,
         subtotal=sum((line.amount for line in built), ZERO),
@@ -232,19 +234,84 @@ def who_may_review() -> tuple[Perm, Perm]:
     return (Perm.REVIEW_ORDERS, Perm.MANAGE_CREDIT)
 
 
+# the permissions that may act on each step of the chain (any one of them)
+STEP_PERMS: dict[str, tuple[Perm, ...]] = {
+    ReturnStatus.REVIEW: who_may_review(),
+    ReturnStatus.FINANCE_REVIEW: (Perm.MANAGE_CREDIT,),
+    ReturnStatus.WAREHOUSE_ACCEPTANCE: (Perm.MOVE_STOCK,),
+    ReturnStatus.APPROVED: (Perm.SELL, Perm.MOVE_STOCK),  # 发货确认: goods on their way
+    ReturnStatus.IN_TRANSIT: (Perm.MOVE_STOCK,),  # 收货确认
+}
+
+
+def step_after(status: str | None, settings: SalesSettings) -> str:
+    """The next step that is switched on after `status` (None: a new return)."""
+    steps = [
+        (ReturnStatus.REVIEW, settings.return_review),
+        (ReturnStatus.FINANCE_REVIEW, settings.return_finance_review),
+        (ReturnStatus.WAREHOUSE_ACCEPTANCE, settings.return_warehouse_acceptance),
+    ]
+    keys = [key for key, _on in steps]
+    start = 0 if status is None else keys.index(status) + 1  # type: ignore[arg-type]
+    for key, on in steps[start:]:
+        if on:
+            return key
+    return ReturnStatus.APPROVED
+
+
+def may_act(actor: Membership, sales_return: SalesReturn) -> bool:
+    """Whether `actor` may pass the return's current step."""
+    perms = STEP_PERMS.get(sales_return.status, ())
+    return any(can(actor, perm) for perm in perms)
+
+
 @transaction.atomic
 def approve_return(
     *, org: Organization, actor: Membership, sales_return: SalesReturn
 ) -> SalesReturn:
-    """退货审核: the goods may come back."""
-    require_any(actor, *who_may_review())
+    """Pass the current review step (退货审核, 财务审核 or 入库审核); after the last one that
+    is on, the goods may come back."""
     sales_return = _locked(sales_return)
-    ensure_transition(sales_return.status, ReturnStatus.APPROVED, RETURN_TRANSITIONS)
-    sales_return.status = ReturnStatus.APPROVED
-    sales_return.reviewed_at = timezone.now()
-    sales_return.reviewed_by = actor
-    sales_return.save(update_fields=["status", "reviewed_at", "reviewed_by"])
-    record_event(org=org, actor=actor, subject=sales_return, verb="approved")
+    if not sales_return.in_review:
+        raise refuse(_("This return is not waiting for a review."), "not_in_review")
+    require_any(actor, *STEP_PERMS[sales_return.status])
+    step = sales_return.status
+    target = step_after(step, settings_of(org))
+    ensure_transition(step, target, RETURN_TRANSITIONS)
+    sales_return.status = target
+    fields = ["status"]
+    if step == ReturnStatus.REVIEW:
+        sales_return.reviewed_at = timezone.now()
+        sales_return.reviewed_by = actor
+        fields += ["reviewed_at", "reviewed_by"]
+    sales_return.save(update_fields=fields)
+    record_event(org=org, actor=actor, subject=sales_return, verb="approved", data={"step": step})
+    return sales_return
+
+
+@transaction.atomic
+def ship_return(
+    *, org: Organization, actor: Membership, sales_return: SalesReturn, carrier: str = ""
+) -> SalesReturn:
+    """发货确认: the goods are on their way to us (collected by our driver or sent by the
+    customer); the warehouse receives them next."""
+    require_any(actor, *STEP_PERMS[ReturnStatus.APPROVED])
+    sales_return = _locked(sales_return)
+    if sales_return.in_review:
+        raise refuse(_("This return waits for review (退货审核)."), "not_reviewed")
+    if not settings_of(org).return_shipment:
+        raise refuse(
+            _("This step (发货确认) is switched off: the warehouse receives the goods directly."),
+            "step_switched_off",
+        )
+    ensure_transition(sales_return.status, ReturnStatus.IN_TRANSIT, RETURN_TRANSITIONS)
+    sales_return.status = ReturnStatus.IN_TRANSIT
+    sales_return.carrier = carrier.strip()[:100]
+    sales_return.shipped_at = timezone.now()
+    sales_return.save(update_fields=["status", "carrier", "shipped_at"])
+    record_event(
+        org=org, actor=actor, subject=sales_return, verb="sent_back", reason=sales_return.carrier
+    )
     return sales_return
 
 
@@ -252,13 +319,18 @@ def approve_return(
 def reject_return(
     *, org: Organization, actor: Membership, sales_return: SalesReturn, reason: str
 ) -> SalesReturn:
-    """Refuse a return before its goods are received; its quantities are free again."""
-    require_any(actor, *who_may_review())
+    """Refuse a return before its goods are on their way: whoever may pass its current review
+    step, or a reviewer once it is approved. Its quantities are free again."""
     reason = reason.strip()
     if not reason:
         message = _("Say why the return is rejected.")
         raise refuse(message, "reason_required", reason=message)
     sales_return = _locked(sales_return)
+    require_any(
+        actor,
+        *(STEP_PERMS[sales_return.status] if sales_return.in_review else ()),
+        *who_may_review(),
+    )
     ensure_transition(sales_return.status, ReturnStatus.REJECTED, RETURN_TRANSITIONS)
     sales_return.status = ReturnStatus.REJECTED
     sales_return.reviewed_at = timezone.now()
@@ -275,8 +347,12 @@ def receive_return(
     """The goods are back: post the stock moves, free the serials, credit the customer."""
     require_perm(actor, Perm.MOVE_STOCK)
     sales_return = _locked(sales_return)
-    if sales_return.status == ReturnStatus.REVIEW:
+    if sales_return.in_review:
         raise refuse(_("This return waits for review (退货审核)."), "not_reviewed")
+    if sales_return.status == ReturnStatus.APPROVED and settings_of(org).return_shipment:
+        raise refuse(
+            _("Record first that the goods are on their way (发货确认)."), "not_on_the_way"
+        )
     ensure_transition(sales_return.status, ReturnStatus.RECEIVED, RETURN_TRANSITIONS)
     delivery = DeliveryNote.objects.select_for_update(of=("self",)).get(pk=sales_return.delivery_id)
     lines = list(sales_return.lines.select_related("delivery_line__order_line"))

@@ -23,6 +23,9 @@ class SettingsData:
     receipt_confirmation: bool
     return_review: bool
     credit_control: str
+    return_finance_review: bool = False
+    return_warehouse_acceptance: bool = False
+    return_shipment: bool = False
 
 
 @transaction.atomic

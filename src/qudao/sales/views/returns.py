@@ -20,25 +20,42 @@ from qudao.sales.forms import ReasonForm
 from qudao.sales.forms_returns import ReturnForm
 from qudao.sales.models import DeliveryNote
 from qudao.sales.models_returns import ReturnStatus, SalesReturn
-from qudao.sales.selectors_returns import events_of, visible_returns
+from qudao.sales.selectors_returns import (
+    RETURN_STEP_LABELS,
+    events_of,
+    return_chain,
+    visible_returns,
+)
 from qudao.sales.services import returns as services
+from qudao.sales.services.common import settings_of
 from qudao.sales.services.takebacks import issue_pending_credit
 from qudao.sales.views.common import actor, org, show_refusal
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.events import verb_label
+from qudao.tenancy.models import Event
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import Perm
 
 
-def timeline(subject_type: str, pk: int) -> list[dict[str, object]]:
+def _what(event: Event) -> str:
+    step = (event.data or {}).get("step") if event.verb == "approved" else None
+    if step in RETURN_STEP_LABELS:
+        return f"{verb_label(event.verb)} · {RETURN_STEP_LABELS[step]}"
+    return verb_label(event.verb)
+
+
+def timeline(
+    subject_type: str, pk: int, events: list[Event] | None = None
+) -> list[dict[str, object]]:
+    """Newest first: what happened, who did it and when."""
     return [
         {
             "at": event.at,
             "who": str(event.actor.user) if event.actor else "—",
-            "what": verb_label(event.verb),
+            "what": _what(event),
             "reason": event.reason,
         }
-        for event in events_of(subject_type, pk)
+        for event in (events if events is not None else events_of(subject_type, pk))
     ]
 
 
@@ -120,6 +137,9 @@ def _return(request: HttpRequest, pk: int) -> SalesReturn:
 def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sales_return = _return(request, pk)
     member = actor(request)
+    settings = settings_of(org(request))
+    events = events_of("sales.salesreturn", sales_return.pk)
+    may_act = services.may_act(member, sales_return)
     return render(
         request,
         "sales/return_detail.html",
@@ -128,8 +148,23 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": sales_return.lines.select_related(
                 "delivery_line__order_line", "location__warehouse"
             ),
-            "timeline": timeline("sales.salesreturn", sales_return.pk),
+            "steps": return_chain(sales_return, settings, events),
+            "timeline": timeline("sales.salesreturn", sales_return.pk, events),
             "reason_form": ReasonForm(),
+            "may_review": sales_return.in_review and may_act,
+            "may_ship": sales_return.status == ReturnStatus.APPROVED
+            and settings.return_shipment
+            and may_act,
+            "may_receive": may_act
+            and (
+                sales_return.status == ReturnStatus.IN_TRANSIT
+                or sales_return.status == ReturnStatus.APPROVED
+                and not settings.return_shipment
+            ),
+            "may_reject": sales_return.status == ReturnStatus.APPROVED
+            and (can(member, Perm.REVIEW_ORDERS) or can(member, Perm.MANAGE_CREDIT))
+            or sales_return.in_review
+            and (may_act or can(member, Perm.REVIEW_ORDERS) or can(member, Perm.MANAGE_CREDIT)),
             "can_review": can(member, Perm.REVIEW_ORDERS) or can(member, Perm.MANAGE_CREDIT),
             "can_receive": can(member, Perm.MOVE_STOCK),
             "can_credit": can(member, Perm.POST_FINANCE),
@@ -163,6 +198,19 @@ def return_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _act(request, pk, services.reject_return, _("Return rejected."), reason=reason)
+
+
+@require_POST
+@member_required(Perm.VIEW_ORDERS)
+def return_ship(request: HttpRequest, pk: int) -> HttpResponse:
+    carrier = request.POST.get("carrier", "").strip()[:100]
+    return _act(
+        request,
+        pk,
+        services.ship_return,
+        _("Recorded: the goods are on their way back."),
+        carrier=carrier,
+    )
 
 
 @require_POST

@@ -28,6 +28,7 @@ from qudao.parties.models import (
     Territory,
     Tier,
 )
+from qudao.shell.demo.cashflow import build_cashflow
 from qudao.shell.demo.catalog import BRANDS, CATEGORIES, ProductRow, catalog_rows
 from qudao.shell.demo.people import (
     BATCH,
@@ -347,6 +348,7 @@ def build(
         )
     progress(1, "portal users")
     build_trade(org, seed=seed, buyers=spec.buyers, progress=progress)
+    build_cashflow(org, seed=seed)
     return org
 
 
