@@ -81,8 +81,15 @@ class PageWatch:
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
         page.on("console", self._console)
         page.on("response", self._response)
-        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        page.on("requestfailed", self._failed)
         page.on("request", self._request)
+
+    def _failed(self, request: Request) -> None:
+        # a navigation (a reload, a redirect after a form) cancels what the last page was still
+        # fetching: that is the browser's doing, not a broken page
+        if request.failure == "net::ERR_ABORTED" and request.resource_type != "document":
+            return
+        self.problems.append(f"failed: {request.url} {request.failure}")
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
