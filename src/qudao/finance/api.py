@@ -161,7 +161,8 @@ class AccountOut(Schema):
     name: str
     balance: Money
     open_total: Money
-    unallocated: Money
+    unallocated: Money = Field(description="The prepayment balance: money not yet matched")
+    rebate: Money = Field(description="The rebate account's balance")
 
     @staticmethod
     def resolve_customer_id(party: Party) -> int:
@@ -519,3 +520,9 @@ router.add_router("", credit_router)
 from qudao.finance.statement_api import statement_router  # noqa: E402
 
 router.add_router("", statement_router)
+
+# Prepayment and rebate accounts: the endpoints live in account_api.py
+
+from qudao.finance.account_api import account_router  # noqa: E402
+
+router.add_router("", account_router)

@@ -29,5 +29,20 @@ class FinanceConfig(AppConfig):
                 "reminder_failed": pgettext_lazy("event", "A payment reminder failed"),
                 "collection_call": pgettext_lazy("event", "Called about payment"),
                 "collection_target_set": pgettext_lazy("event", "Set a collection target"),
+                "top_up_requested": pgettext_lazy("event", "Sent a prepayment top-up"),
+                "top_up_recorded": pgettext_lazy("event", "Recorded a prepayment top-up"),
+                "top_up_approved": pgettext_lazy("event", "Credited a prepayment top-up"),
+                "top_up_rejected": pgettext_lazy("event", "Rejected a prepayment top-up"),
+                "top_up_withdrawn": pgettext_lazy("event", "Withdrew a prepayment top-up"),
+                "refund_paid": pgettext_lazy("event", "Refunded from the prepayment balance"),
+                "rebate_granted": pgettext_lazy("event", "Granted a rebate"),
+                "rebate_reversed": pgettext_lazy("event", "Reversed a rebate"),
+                "rebate_used": pgettext_lazy("event", "Paid by rebate"),
+                "payment_released": pgettext_lazy(
+                    "event", "Paid money went back to the prepayment balance"
+                ),
+                "account_settings_changed": pgettext_lazy(
+                    "event", "Changed the customer account settings"
+                ),
             }
         )

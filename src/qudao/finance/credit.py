@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ from qudao.finance.models import (
     InvoiceStatus,
     Payment,
     PaymentMethod,
+    RebateReservation,
     TemporaryCreditRaise,
     TermKind,
 )
@@ -204,6 +205,7 @@ class CreditExposure:
     invoiced_unpaid: Decimal = ZERO
     bills_not_cleared: Decimal = ZERO
     unallocated_prepayments: Decimal = ZERO
+    rebate_reserved: Decimal = ZERO  # what open orders will pay from the rebate account
 
     @property
     def total(self) -> Decimal:
@@ -213,6 +215,7 @@ class CreditExposure:
             + self.invoiced_unpaid
             + self.bills_not_cleared
             - self.unallocated_prepayments
+            - self.rebate_reserved
         )
 
 
@@ -256,7 +259,16 @@ def _exposure_parts(exclude_reference: str) -> dict[str, Coalesce]:
         "invoiced": _total_of(_open_invoices(), _OPEN),
         "bills": _total_of(bills, "amount"),
         "unallocated": _total_of(Payment.objects.all(), F("amount") - F("amount_allocated")),
+        "rebate_reserved": _total_of(_counted_rebate(exclude_reference), "amount"),
     }
+
+
+def _counted_rebate(exclude_reference: str) -> QuerySet[RebateReservation]:
+    """The rebate reserved by orders counted in the exposure (a draft's only for itself)."""
+    counted = Q(reference__in=CreditCommitment.objects.values("reference"))
+    if exclude_reference:
+        counted |= Q(reference=exclude_reference)
+    return RebateReservation.objects.filter(counted)
 
 
 def _overdue_part(today: datetime.date, grace_days: int) -> Coalesce:
@@ -284,6 +296,7 @@ def _exposure(figures: dict[str, Decimal]) -> CreditExposure:
         invoiced_unpaid=figures["invoiced"],
         bills_not_cleared=figures["bills"],
         unallocated_prepayments=figures["unallocated"],
+        rebate_reserved=figures["rebate_reserved"],
     )
 
 
@@ -291,7 +304,9 @@ def credit_exposure(
     customer: Party, *, today: datetime.date | None = None, exclude_reference: str = ""
 ) -> CreditExposure:
     """Open orders by stage, open invoices, acceptance bills not yet cleared, minus money
-    received and not yet allocated (a payment credits the receivable in full when posted)."""
+    received and not yet allocated (a payment credits the receivable in full when posted) and
+    minus the rebate open orders will pay with (theirs, and that of `exclude_reference`, the
+    order being checked: its amount is counted in full)."""
     del today  # what is open now; kept for the callers that pass it
     return _exposure(_figures(customer, _exposure_parts(exclude_reference)))
 

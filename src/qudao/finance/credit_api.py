@@ -40,6 +40,7 @@ class ExposureOut(Schema):
     invoiced_unpaid: Money
     bills_not_cleared: Money
     unallocated_prepayments: Money
+    rebate_reserved: Money
     total: Money
 
 
@@ -156,6 +157,7 @@ def _exposure(decision: CreditDecision) -> dict[str, Decimal]:
         "invoiced_unpaid": e.invoiced_unpaid,
         "bills_not_cleared": e.bills_not_cleared,
         "unallocated_prepayments": e.unallocated_prepayments,
+        "rebate_reserved": e.rebate_reserved,
         "total": e.total,
     }
 

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, Model, OuterRef, Q, Subquery, Sum
 
 from qudao.core.money import ZERO, quantize
-from qudao.finance.models import RECEIVABLE, Allocation, Invoice, JournalLine, Payment
+from qudao.finance.models import (
+    REBATE_LIABILITY,
+    RECEIVABLE,
+    Allocation,
+    CustomerRefund,
+    Invoice,
+    JournalLine,
+    Payment,
+    RebateEntry,
+    RefundPart,
+)
 from qudao.finance.selectors import MONEY, unbalanced_entries
 from qudao.parties.models import PartyKind
 from qudao.tenancy.integrity import Problem
@@ -18,18 +28,14 @@ def _money(value: object) -> Decimal:
     return quantize(Decimal(value or ZERO))  # type: ignore[arg-type]
 
 
-def find_problems(org: Organization) -> list[Problem]:
-    """Every entry balances; the receivable control account equals the customer sub-ledgers;
-    each invoice's and payment's allocated amounts equal their allocation rows."""
-    problems: list[Problem] = []
-    unbalanced = unbalanced_entries().count()
-    if unbalanced:
-        problems.append(Problem("finance.entries_balance", unbalanced))
-
-    receivable = JournalLine.objects.filter(account__code=RECEIVABLE)
-    control = _money(receivable.aggregate(t=Sum(F("debit") - F("credit")))["t"])
+def _control_equals_subledgers(code: str, name: str) -> list[Problem]:
+    """The account's balance equals the sum of its customers' sub-ledgers, and every line of
+    it names a customer."""
+    problems = []
+    lines = JournalLine.objects.filter(account__code=code)
+    control = _money(lines.aggregate(t=Sum(F("debit") - F("credit")))["t"])
     per_customer = (
-        receivable.filter(party__kind=PartyKind.CUSTOMER)
+        lines.filter(party__kind=PartyKind.CUSTOMER)
         .values("party")
         .annotate(balance=Sum(F("debit") - F("credit")))
     )
@@ -37,45 +43,84 @@ def find_problems(org: Organization) -> list[Problem]:
     if control != sub_ledgers:
         problems.append(
             Problem(
-                "finance.receivable_equals_customer_subledgers",
+                f"finance.{name}_equals_customer_subledgers",
                 int(abs(control - sub_ledgers) * 100) or 1,
             )
         )
-    outside = receivable.filter(Q(party__isnull=True) | ~Q(party__kind=PartyKind.CUSTOMER)).count()
+    outside = lines.filter(Q(party__isnull=True) | ~Q(party__kind=PartyKind.CUSTOMER)).count()
     if outside:
-        problems.append(Problem("finance.receivable_lines_have_a_customer", outside))
+        problems.append(Problem(f"finance.{name}_lines_have_a_customer", outside))
+    return problems
 
-    paid = (
-        Allocation.objects.filter(invoice=OuterRef("pk"))
-        .values("invoice")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    invoices = Invoice.objects.annotate(allocated=Subquery(paid, output_field=MONEY)).filter(
-        ~Q(amount_paid=0) | Q(allocated__isnull=False)
-    )
+
+def _sum_by(model: type[Model], key: str, **filters: object) -> Subquery:
+    rows = model.objects.filter(**{key: OuterRef("pk")}, **filters)  # type: ignore[attr-defined]
+    return Subquery(rows.values(key).annotate(s=Sum("amount")).values("s"), output_field=MONEY)
+
+
+def find_problems(org: Organization) -> list[Problem]:
+    """Every entry balances; the receivable and rebate control accounts equal the customer
+    sub-ledgers; each invoice's paid amount equals its allocations and the rebate that paid
+    it; each payment's allocated amount equals its allocations and the refunds taken from
+    it; each customer's rebate account equals its rebate sub-ledger on 2241."""
+    problems: list[Problem] = []
+    unbalanced = unbalanced_entries().count()
+    if unbalanced:
+        problems.append(Problem("finance.entries_balance", unbalanced))
+    problems += _control_equals_subledgers(RECEIVABLE, "receivable")
+    problems += _control_equals_subledgers(REBATE_LIABILITY, "rebate_liability")
+
+    invoices = Invoice.objects.annotate(
+        allocated=_sum_by(Allocation, "invoice"),
+        rebate=_sum_by(RebateEntry, "invoice"),  # uses are negative, gifts back positive
+    ).filter(~Q(amount_paid=0) | Q(allocated__isnull=False) | Q(rebate__isnull=False))
     wrong_invoices = sum(
         1
-        for amount_paid, allocated in invoices.values_list("amount_paid", "allocated")
-        if _money(amount_paid) != _money(allocated)
+        for amount_paid, allocated, rebate in invoices.values_list(
+            "amount_paid", "allocated", "rebate"
+        )
+        if _money(amount_paid) != _money(allocated) - _money(rebate)
     )
     if wrong_invoices:
         problems.append(Problem("finance.invoice_paid_equals_allocations", wrong_invoices))
 
-    spent = (
-        Allocation.objects.filter(payment=OuterRef("pk"))
-        .values("payment")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    payments = Payment.objects.annotate(allocated=Subquery(spent, output_field=MONEY)).filter(
-        ~Q(amount_allocated=0) | Q(allocated__isnull=False)
-    )
+    payments = Payment.objects.annotate(
+        allocated=_sum_by(Allocation, "payment"), refunded=_sum_by(RefundPart, "payment")
+    ).filter(~Q(amount_allocated=0) | Q(allocated__isnull=False) | Q(refunded__isnull=False))
     wrong_payments = sum(
         1
-        for amount_allocated, allocated in payments.values_list("amount_allocated", "allocated")
-        if _money(amount_allocated) != _money(allocated)
+        for amount_allocated, allocated, refunded in payments.values_list(
+            "amount_allocated", "allocated", "refunded"
+        )
+        if _money(amount_allocated) != _money(allocated) + _money(refunded)
     )
     if wrong_payments:
         problems.append(Problem("finance.payment_allocated_equals_allocations", wrong_payments))
+
+    refunds = CustomerRefund.objects.annotate(taken=_sum_by(RefundPart, "refund"))
+    wrong_refunds = sum(
+        1
+        for amount, taken in refunds.values_list("amount", "taken")
+        if _money(amount) != _money(taken)
+    )
+    if wrong_refunds:
+        problems.append(Problem("finance.refund_equals_its_parts", wrong_refunds))
+
+    ledger = {
+        row["party"]: _money(row["balance"])
+        for row in JournalLine.objects.filter(account__code=REBATE_LIABILITY)
+        .values("party")
+        .annotate(balance=Sum(F("credit") - F("debit")))
+    }
+    accounts = {
+        row["customer"]: _money(row["balance"])
+        for row in RebateEntry.objects.values("customer").annotate(balance=Sum("amount"))
+    }
+    wrong_rebates = sum(
+        1
+        for party in ledger.keys() | accounts.keys()
+        if ledger.get(party, ZERO) != accounts.get(party, ZERO)
+    )
+    if wrong_rebates:
+        problems.append(Problem("finance.rebate_account_equals_ledger", wrong_rebates))
     return problems

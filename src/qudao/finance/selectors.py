@@ -28,6 +28,7 @@ from qudao.finance.models import (
     JournalEntry,
     JournalLine,
     Payment,
+    RebateEntry,
 )
 from qudao.parties.models import Party
 from qudao.parties.selectors import visible_customers
@@ -80,7 +81,8 @@ def overdue(invoices: QuerySet[Invoice], today: datetime.date) -> QuerySet[Invoi
 
 
 def customer_accounts(membership: Membership) -> QuerySet[Party]:
-    """Visible customers with their receivable balance, open invoices and unallocated money."""
+    """Visible customers with their receivable balance, open invoices, unallocated money (the
+    prepayment balance) and rebate balance."""
     lines = (
         JournalLine.objects.filter(party=OuterRef("pk"), account__code=RECEIVABLE)
         .values("party")
@@ -101,6 +103,12 @@ def customer_accounts(membership: Membership) -> QuerySet[Party]:
         .annotate(left=Sum(F("amount") - F("amount_allocated")))
         .values("left")
     )
+    rebate = (
+        RebateEntry.objects.filter(customer=OuterRef("pk"))
+        .values("customer")
+        .annotate(balance=Sum("amount"))
+        .values("balance")
+    )
     return visible_customers(membership).annotate(
         balance=Coalesce(Subquery(lines, output_field=MONEY), Value(ZERO), output_field=MONEY),
         open_total=Coalesce(
@@ -109,6 +117,7 @@ def customer_accounts(membership: Membership) -> QuerySet[Party]:
         unallocated=Coalesce(
             Subquery(unallocated, output_field=MONEY), Value(ZERO), output_field=MONEY
         ),
+        rebate=Coalesce(Subquery(rebate, output_field=MONEY), Value(ZERO), output_field=MONEY),
     )
 
 
@@ -127,7 +136,7 @@ def journal_entries() -> QuerySet[JournalEntry]:
 
 
 def allocations_of_invoice(invoice: Invoice) -> QuerySet[Allocation]:
-    return invoice.allocations.select_related("payment").order_by("pk")
+    return invoice.allocations.select_related("payment", "credit_note").order_by("pk")
 
 
 def unbalanced_entries() -> QuerySet[JournalEntry]:

@@ -43,6 +43,8 @@ class StatementOut(Schema):
     total_debit: Money
     total_credit: Money
     closing_balance: Money
+    prepayment_balance: Money = Field(description="The prepayment balance at the period's end")
+    rebate_balance: Money = Field(description="The rebate balance at the period's end")
     status: StatementStatus
     note: str
     issued_at: datetime

@@ -1,6 +1,8 @@
 """Statements of account (对账单), read from the ledger: a customer's receivable lines before a
 period give the opening balance, the lines inside it are the documents (invoices, credit notes,
-payments, manual adjustments) with a running balance, in a few set-based queries.
+payments, rebate used or given back, refunds, manual adjustments) with a running balance, in a
+few set-based queries. The customer's prepayment and rebate balances at the end of the period
+come with it.
 
 Also who may see which issued statements: staff see the customers they may see, a retailer
 user only its own account's statements.
@@ -26,13 +28,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from qudao.core.money import ZERO, quantize
+from qudao.finance.balances import balances_at
 from qudao.finance.models import (
     RECEIVABLE,
+    CustomerRefund,
     DisputeStatus,
     Invoice,
     InvoiceKind,
     JournalLine,
     Payment,
+    RebateEntry,
     Statement,
     StatementDispute,
     StatementLineKind,
@@ -46,6 +51,8 @@ from qudao.tenancy.roles import Perm
 
 INVOICE_SOURCE = "finance.invoice"
 PAYMENT_SOURCE = "finance.payment"
+REBATE_SOURCE = "finance.rebate"
+REFUND_SOURCE = "finance.refund"
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,8 @@ class StatementDraft:
     total_debit: Decimal
     total_credit: Decimal
     closing_balance: Decimal
+    prepayment_balance: Decimal = ZERO
+    rebate_balance: Decimal = ZERO
 
 
 def _decimal(value: object) -> Decimal:
@@ -104,6 +113,10 @@ def _kind(source_type: str, invoice_kind: str | None) -> str:
         return StatementLineKind.INVOICE
     if source_type == PAYMENT_SOURCE:
         return StatementLineKind.PAYMENT
+    if source_type == REBATE_SOURCE:
+        return StatementLineKind.REBATE
+    if source_type == REFUND_SOURCE:
+        return StatementLineKind.REFUND
     return StatementLineKind.ADJUSTMENT
 
 
@@ -113,6 +126,8 @@ def statement_for(customer: Party, start: datetime.date, end: datetime.date) -> 
     opening = balance_before(customer, start)
     invoices = Invoice.objects.filter(pk=OuterRef("entry__source_id"))
     payments = Payment.objects.filter(pk=OuterRef("entry__source_id"))
+    refunds = CustomerRefund.objects.filter(pk=OuterRef("entry__source_id"))
+    rebates = RebateEntry.objects.filter(pk=OuterRef("entry__source_id"))
     ordering = [F("entry__date").asc(), F("entry_id").asc(), F("pk").asc()]
     lines = (
         _receivable(customer)
@@ -122,6 +137,10 @@ def statement_for(customer: Party, start: datetime.date, end: datetime.date) -> 
             invoice_kind=Subquery(invoices.values("kind")[:1], output_field=CharField()),
             invoice_due=Subquery(invoices.values("due_date")[:1], output_field=DateField()),
             payment_number=Subquery(payments.values("number")[:1], output_field=CharField()),
+            refund_number=Subquery(refunds.values("number")[:1], output_field=CharField()),
+            rebate_invoice=Subquery(
+                rebates.values("invoice__number")[:1], output_field=CharField()
+            ),
             moved=Window(Sum(F("debit") - F("credit")), order_by=ordering, output_field=MONEY),
         )
         .order_by(*ordering)
@@ -138,6 +157,8 @@ def statement_for(customer: Party, start: datetime.date, end: datetime.date) -> 
             "invoice_kind",
             "invoice_due",
             "payment_number",
+            "refund_number",
+            "rebate_invoice",
         )
     )
     rows = []
@@ -148,6 +169,10 @@ def statement_for(customer: Party, start: datetime.date, end: datetime.date) -> 
             number = line["invoice_number"] or ""
         elif source_type == PAYMENT_SOURCE:
             number = line["payment_number"] or ""
+        elif source_type == REFUND_SOURCE:
+            number = line["refund_number"] or ""
+        elif source_type == REBATE_SOURCE:
+            number = line["rebate_invoice"] or line["entry__number"]
         else:
             number = line["entry__number"]
         rows.append(
@@ -166,6 +191,7 @@ def statement_for(customer: Party, start: datetime.date, end: datetime.date) -> 
         )
     total_debit = sum((row.debit for row in rows), ZERO)
     total_credit = sum((row.credit for row in rows), ZERO)
+    prepayment, rebate = balances_at(customer, end)
     return StatementDraft(
         customer=customer,
         start=start,
@@ -175,6 +201,8 @@ def statement_for(customer: Party, start: datetime.date, end: datetime.date) -> 
         total_debit=total_debit,
         total_credit=total_credit,
         closing_balance=opening + total_debit - total_credit,
+        prepayment_balance=prepayment,
+        rebate_balance=rebate,
     )
 
 

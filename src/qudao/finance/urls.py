@@ -53,3 +53,8 @@ urlpatterns += target_views.urlpatterns
 from qudao.finance import bill_views  # noqa: E402
 
 urlpatterns += bill_views.urlpatterns
+
+# Customers' prepayment and rebate accounts: the pages live in account_views.py
+from qudao.finance import account_views  # noqa: E402
+
+urlpatterns += account_views.urlpatterns

@@ -168,6 +168,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else []
             ),
             "allocations": list(selectors.allocations_of_invoice(invoice)),
+            "rebate_entries": list(invoice.rebate_entries.order_by("pk")),
             "credit_notes": list(invoice.credit_notes.order_by("pk")),
             "can_post": can(member, Perm.POST_FINANCE),
             "fapiao_form": FapiaoForm(
@@ -353,7 +354,10 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "finance/payment_detail.html",
         {
             "payment": payment,
-            "allocations": list(payment.allocations.select_related("invoice").order_by("pk")),
+            "allocations": list(
+                payment.allocations.select_related("invoice", "credit_note").order_by("pk")
+            ),
+            "refund_parts": list(payment.refund_parts.select_related("refund").order_by("pk")),
             "postings": list(
                 payment.journal_entry.lines.select_related("account")
                 if payment.journal_entry
@@ -401,7 +405,8 @@ ACCOUNT_COLUMNS = (
     Column("name", gettext_lazy("Customer"), "name"),
     Column("balance", gettext_lazy("Balance"), "balance", numeric=True),
     Column("open", gettext_lazy("Open invoices"), "open_total", numeric=True, phone=False),
-    Column("unallocated", gettext_lazy("Unallocated"), "unallocated", numeric=True, phone=False),
+    Column("unallocated", gettext_lazy("Prepayment balance"), "unallocated", numeric=True),
+    Column("rebate", gettext_lazy("Rebate balance"), "rebate", numeric=True, phone=False),
 )
 
 
@@ -427,10 +432,13 @@ def account_list(request: HttpRequest) -> HttpResponse:
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(visible_customers(_member(request)), pk=pk)
     terms = CustomerTerms.objects.filter(party=customer).first()
+    from qudao.finance.account_views import account_context  # its pages, its context
+
     return render(
         request,
         "finance/account_detail.html",
-        {
+        account_context(request, customer)
+        | {
             "customer": customer,
             "balance": selectors.party_balance(customer),
             "unallocated": selectors.unallocated_amount(customer),

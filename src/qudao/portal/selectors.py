@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import F
 
 from qudao.core.money import ZERO
+from qudao.finance.balances import balances_of
 from qudao.finance.credit import can_confirm
 from qudao.finance.models import Invoice, InvoiceKind, InvoiceStatus, StatementStatus
 from qudao.finance.selectors import party_balance
@@ -27,6 +28,7 @@ def account_overview(membership: Membership) -> dict[str, Any]:
         "is_retailer": party.kind == "customer",
         "credit": credit,
         "balance": party_balance(party) if credit is not None else None,
+        "accounts": balances_of(party) if credit is not None else None,
         "open_invoices": list(
             Invoice.objects.filter(customer=party, status=InvoiceStatus.POSTED)
             .exclude(kind=InvoiceKind.CREDIT_NOTE)

@@ -18,6 +18,11 @@ from ninja.responses import Status
 from qudao.core.api import Error, PageNumber
 from qudao.sales import selectors, services
 from qudao.sales.models import DeliveryNote, OrderStatus, SalesOrder
+from qudao.sales.services.rebates import (
+    cancel_rest_of_order,
+    fit_order_rebate,
+    set_order_rebate,
+)
 from qudao.tenancy.models import Membership
 from qudao.tenancy.permissions import require_perm
 from qudao.tenancy.roles import Perm
@@ -68,6 +73,7 @@ class OrderOut(Schema):
     subtotal: Decimal
     tax_total: Decimal
     total: Decimal
+    rebate_amount: Decimal = Field(description="The part the customer pays from its rebate")
     created_at: datetime
     confirmed_at: datetime | None
     lines: list[LineOut]
@@ -102,6 +108,10 @@ class ReasonIn(Schema):
 
 class ApproveIn(ReasonIn):
     override: bool = Field(False, description="confirm although the credit rule refuses")
+
+
+class RebateIn(Schema):
+    amount: Decimal = Field(..., ge=0, max_digits=18, decimal_places=2)
 
 
 class DeliveryLineOut(Schema):
@@ -226,6 +236,7 @@ def set_lines(request: HttpRequest, order_id: int, payload: list[LineIn]) -> Sal
         lines=[services.LineInput(**line.model_dump()) for line in payload],
         replace=True,
     )
+    fit_order_rebate(org=actor.org, order=_order(request, order_id))  # within the new total
     return _order(request, order_id)
 
 
@@ -236,6 +247,19 @@ def _act(request: HttpRequest, order_id: int, perm: Perm, act: Any, **kwargs: An
 
 
 ACT = {200: OrderOut, 403: Error, 404: Error, 409: Error, 422: Error}
+
+
+@router.put(
+    "/sales-orders/{order_id}/rebate",
+    response=ACT,
+    summary="Pay part of a draft (or, for finance, an order in review) from the rebate account",
+)
+def set_rebate(request: HttpRequest, order_id: int, payload: RebateIn) -> SalesOrder:
+    actor = _actor(request, Perm.VIEW_ORDERS)
+    set_order_rebate(
+        org=actor.org, actor=actor, order=_order(request, order_id), amount=payload.amount
+    )
+    return _order(request, order_id)
 
 
 @router.post("/sales-orders/{order_id}/submit", response=ACT)
@@ -272,7 +296,7 @@ def cancel(request: HttpRequest, order_id: int, payload: ReasonIn) -> SalesOrder
 
 @router.post("/sales-orders/{order_id}/cancel-rest", response=ACT)
 def cancel_rest(request: HttpRequest, order_id: int, payload: ReasonIn) -> SalesOrder:
-    return _act(request, order_id, Perm.MANAGE_CREDIT, services.cancel_rest, reason=payload.reason)
+    return _act(request, order_id, Perm.MANAGE_CREDIT, cancel_rest_of_order, reason=payload.reason)
 
 
 @router.get("/deliveries", response={200: list[DeliveryOut], 403: Error, 422: Error})

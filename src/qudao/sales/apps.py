@@ -34,5 +34,6 @@ class SalesConfig(AppConfig):
                 "settled": pgettext_lazy("event", "Settled"),
                 "recalled": pgettext_lazy("event", "Recalled from consignment"),
                 "sell_through_reported": pgettext_lazy("event", "Reported consignment sales"),
+                "rebate_set": pgettext_lazy("event", "Set the rebate the order uses"),
             }
         )

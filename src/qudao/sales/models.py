@@ -176,6 +176,7 @@ class SalesOrder(OrgScopedModel):
     subtotal = money_field(verbose_name=_("subtotal"))
     tax_total = money_field(verbose_name=_("VAT"))
     total = money_field(verbose_name=_("total"))
+    rebate_amount = money_field(verbose_name=_("paid by rebate"))
     customer_token = models.CharField(_("customer confirmation key"), max_length=64, blank=True)
     customer_confirmed_at = models.DateTimeField(
         _("confirmed by the customer at"), null=True, blank=True
@@ -227,6 +228,9 @@ class SalesOrder(OrgScopedModel):
                 condition=Q(total__gte=0) & Q(subtotal__gte=0) & Q(tax_total__gte=0),
                 name="salesorder_total_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(rebate_amount__gte=0), name="salesorder_rebate_not_negative"
+            ),
         ]
         indexes = [
             models.Index(fields=["org", "status", "-id"], name="salesorder_org_status"),
@@ -242,6 +246,11 @@ class SalesOrder(OrgScopedModel):
     def reference(self) -> str:
         """The key its credit commitments and stock reservations are kept under."""
         return f"sales_order:{self.pk}"
+
+    @property
+    def to_pay(self) -> Decimal:
+        """What the customer pays beside its rebate."""
+        return self.total - self.rebate_amount
 
     @property
     def is_draft(self) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qudao.sales.views import deliveries, orders, public, settings
+from qudao.sales.views import deliveries, orders, public, rebates, settings
 
 urlpatterns = [
     path("orders/", orders.order_list, name="sales-order-list"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", orders.order_cancel, name="sales-order-cancel"),
     path("orders/<int:pk>/cancel-rest/", orders.order_cancel_rest, name="sales-order-cancel-rest"),
     path("orders/<int:pk>/deliver/", orders.order_deliver, name="sales-order-deliver"),
+    path("orders/<int:pk>/rebate/", rebates.order_rebate, name="sales-order-rebate"),
     path("deliveries/", deliveries.delivery_list, name="sales-delivery-list"),
     path("deliveries/<int:pk>/", deliveries.delivery_detail, name="sales-delivery-detail"),
     path("deliveries/<int:pk>/print/", deliveries.delivery_print, name="sales-delivery-print"),

@@ -100,6 +100,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem(_("Invoices"), "finance-invoice-list", Perm.VIEW_FINANCE),
             NavItem(_("Payments"), "finance-payment-list", Perm.VIEW_FINANCE),
             NavItem(_("Customer accounts"), "finance-account-list", Perm.VIEW_FINANCE),
+            NavItem(_("Prepayment top-ups"), "finance-topup-list", Perm.VIEW_FINANCE),
             NavItem(_("Credit control"), "finance-credit-list", Perm.VIEW_FINANCE),
             NavItem(_("Aging"), "finance-aging", Perm.VIEW_FINANCE),
             NavItem(_("Statements"), "finance-statement-list", Perm.VIEW_FINANCE),
@@ -147,6 +148,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem(_("My account"), "portal-home", Perm.USE_PORTAL),
             NavItem(_("My statements"), "portal-statement-list", Perm.USE_RETAILER_PORTAL),
+            NavItem(_("Prepayment & rebate"), "portal-account", Perm.USE_RETAILER_PORTAL),
             NavItem(_("Consignment goods"), "portal-consignment", Perm.USE_RETAILER_PORTAL),
         ),
     ),

@@ -1,7 +1,25 @@
 """Money's tables: the ledger, invoices, payments and credit (`ledger`), statements of account
-(`statements`), collection reminders (`reminders`) and the collection workbench (`collections`).
+(`statements`), collection reminders (`reminders`), the collection workbench (`collections`)
+and the customers' prepayment and rebate accounts (`accounts`).
 """
 
+from qudao.finance.models.accounts import (
+    ACCOUNT_METHOD_CHOICES,
+    ACCOUNT_METHODS,
+    CREDITING_KINDS,
+    DEFAULT_REBATE_SHARE,
+    TOPUP_TRANSITIONS,
+    AccountSettings,
+    CustomerRefund,
+    PrepaymentTopUp,
+    RebateEntry,
+    RebateEntryKind,
+    RebateReservation,
+    RebateSource,
+    RefundPart,
+    TopUpSource,
+    TopUpStatus,
+)
 from qudao.finance.models.bills import BillClearing, ClearingKind
 from qudao.finance.models.collections import PromiseToPay
 from qudao.finance.models.ledger import (
@@ -23,6 +41,7 @@ from qudao.finance.models.ledger import (
     REBATE_LIABILITY,
     RECEIVABLE,
     REVENUE,
+    SALES_REBATES,
     Account,
     AccountKind,
     Allocation,
@@ -68,6 +87,22 @@ from qudao.finance.models.statements import (
 from qudao.finance.models.targets import CollectionTarget, PeriodKind, TargetKind
 
 __all__ = [
+    "ACCOUNT_METHODS",
+    "ACCOUNT_METHOD_CHOICES",
+    "CREDITING_KINDS",
+    "DEFAULT_REBATE_SHARE",
+    "SALES_REBATES",
+    "TOPUP_TRANSITIONS",
+    "AccountSettings",
+    "CustomerRefund",
+    "PrepaymentTopUp",
+    "RebateEntry",
+    "RebateEntryKind",
+    "RebateReservation",
+    "RebateSource",
+    "RefundPart",
+    "TopUpSource",
+    "TopUpStatus",
     "BANK",
     "BILLS_PAYABLE",
     "BILLS_RECEIVABLE",

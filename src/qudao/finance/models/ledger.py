@@ -44,6 +44,7 @@ BILLS_PAYABLE: Final = "2201"  # our bank acceptance bills until the bank pays t
 # 应付账款-暂估应付款: goods receipts credit it at cost, supplier invoices clear it (GR/IR)
 GOODS_RECEIVED_NOT_INVOICED: Final = "220202"
 FINANCIAL_EXPENSES: Final = "6603"  # 财务费用: discount interest on bills, bank charges
+SALES_REBATES: Final = "6601"  # 销售费用: rebates granted to customers (2241 until used)
 
 
 class AccountKind(models.TextChoices):
@@ -74,6 +75,7 @@ CHART: Final[tuple[tuple[str, Promise, str], ...]] = (
     (REBATE_LIABILITY, _("Other payables - rebates"), AccountKind.LIABILITY),
     (REVENUE, _("Main business revenue"), AccountKind.REVENUE),
     (FINANCIAL_EXPENSES, _("Financial expenses"), AccountKind.EXPENSE),
+    (SALES_REBATES, _("Selling expenses - customer rebates"), AccountKind.EXPENSE),
 )
 
 
@@ -616,7 +618,11 @@ class Payment(OrgScopedModel):
 
 
 class Allocation(OrgScopedModel):
-    """Part of a payment settling part of an invoice (matching only: both are in the ledger)."""
+    """Part of a payment settling part of an invoice (matching only: both are in the ledger).
+
+    A negative allocation (red ink) gives part of an earlier one back to the payment: a credit
+    note on a paid invoice (`credit_note`) leaves that money on the customer's prepayment
+    balance."""
 
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("payment")
@@ -625,6 +631,14 @@ class Allocation(OrgScopedModel):
         Invoice, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("invoice")
     )
     amount = money_field(verbose_name=_("amount"))
+    credit_note = models.ForeignKey(
+        Invoice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("released by credit note"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
@@ -634,7 +648,11 @@ class Allocation(OrgScopedModel):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_positive"),
+            models.CheckConstraint(
+                condition=(Q(amount__gt=0) & Q(credit_note__isnull=True))
+                | (Q(amount__lt=0) & Q(credit_note__isnull=False)),
+                name="allocation_positive_or_released",
+            ),
         ]
         indexes = [
             models.Index(fields=["org", "payment"], name="allocation_org_payment"),

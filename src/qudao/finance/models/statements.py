@@ -35,6 +35,8 @@ class StatementLineKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice")
     CREDIT_NOTE = "credit_note", _("Credit note")
     PAYMENT = "payment", _("Payment")
+    REBATE = "rebate", _("Rebate")
+    REFUND = "refund", _("Refund")
     ADJUSTMENT = "adjustment", _("Adjustment")
 
 
@@ -51,6 +53,8 @@ class Statement(OrgScopedModel):
     total_debit = money_field(verbose_name=_("charged"))
     total_credit = money_field(verbose_name=_("credited and paid"))
     closing_balance = money_field(verbose_name=_("closing balance"))
+    prepayment_balance = money_field(verbose_name=_("prepayment balance at the end"))
+    rebate_balance = money_field(verbose_name=_("rebate balance at the end"))
     status = models.CharField(
         _("status"),
         max_length=10,

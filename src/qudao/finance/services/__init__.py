@@ -1,5 +1,17 @@
-"""Every change to the ledger, invoices, payments, customer terms and credit."""
+"""Every change to the ledger, invoices, payments, customer terms, credit and the customers'
+prepayment and rebate accounts."""
 
+from qudao.finance.services.accounts import (
+    RefundData,
+    TopUpData,
+    approve_top_up,
+    record_top_up,
+    refund_prepayment,
+    reject_top_up,
+    request_top_up,
+    set_account_settings,
+    withdraw_top_up,
+)
 from qudao.finance.services.bills import clear_bill
 from qudao.finance.services.collections import PromiseData, log_call
 from qudao.finance.services.credit import (
@@ -31,6 +43,14 @@ from qudao.finance.services.payments import (
     plan_allocation,
     receive_payment,
 )
+from qudao.finance.services.rebates import (
+    RebateGrantData,
+    apply_rebate,
+    grant_rebate,
+    release_rebate_reservation,
+    reserve_rebate,
+    reverse_rebate_grant,
+)
 from qudao.finance.services.reminders import (
     ReminderSettingsData,
     StepData,
@@ -39,6 +59,7 @@ from qudao.finance.services.reminders import (
     send_due_reminders,
     set_reminder_settings,
 )
+from qudao.finance.services.settlement import settle_from_prepayments, settle_open_invoices
 from qudao.finance.services.statements import (
     confirm_statement,
     dispute_line,
@@ -49,6 +70,23 @@ from qudao.finance.services.targets import set_collection_target
 from qudao.finance.services.terms import set_terms
 
 __all__ = [
+    "RebateGrantData",
+    "RefundData",
+    "TopUpData",
+    "apply_rebate",
+    "approve_top_up",
+    "grant_rebate",
+    "record_top_up",
+    "refund_prepayment",
+    "reject_top_up",
+    "release_rebate_reservation",
+    "request_top_up",
+    "reserve_rebate",
+    "reverse_rebate_grant",
+    "set_account_settings",
+    "settle_from_prepayments",
+    "settle_open_invoices",
+    "withdraw_top_up",
     "AllocationPart",
     "LineData",
     "PaymentData",

@@ -27,6 +27,7 @@ from qudao.finance.models import (
     TemporaryCreditRaise,
     TermKind,
 )
+from qudao.finance.services.rebates import release_rebate_reservation
 from qudao.parties.models import CustomerType, Party, PartyKind, Tier
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import require_perm
@@ -384,8 +385,8 @@ def record_open_order(
 
 @transaction.atomic
 def release_open_order(*, org: Organization, reference: str) -> Decimal:
-    """Stop counting an order (cancelled, or now invoiced: the invoice counts instead).
-    Returns the amount released."""
+    """Stop counting an order (cancelled, or now invoiced: the invoice counts instead), and
+    free the rebate it reserved and did not use. Returns the credit amount released."""
     customer_ids = sorted(
         set(
             CreditCommitment.objects.filter(reference=reference).values_list(
@@ -398,4 +399,5 @@ def release_open_order(*, org: Organization, reference: str) -> Decimal:
     rows = CreditCommitment.objects.filter(reference=reference)
     released = sum((row.amount for row in rows), ZERO)
     rows.delete()
+    release_rebate_reservation(org=org, reference=reference)  # what it had not used of it
     return released

@@ -28,6 +28,7 @@ from qudao.finance.models import (
     InvoiceStatus,
 )
 from qudao.finance.services.ledger import Posting, post_entry
+from qudao.finance.services.settlement import release_for_credit_note
 from qudao.parties.models import Party, PartyKind
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import require_perm
@@ -242,9 +243,11 @@ def credit_invoice(
     lines: Sequence[LineData] | None = None,
     date: datetime.date | None = None,
 ) -> Invoice:
-    """Issue and post a credit note for all (`lines` None) or part of an invoice's open amount.
+    """Issue and post a credit note for all (`lines` None) or part of an invoice.
 
-    Its postings mirror the invoice's; a credit for the whole total cancels the invoice."""
+    Its postings mirror the invoice's; a credit for the whole total cancels the invoice. What
+    it credits beyond the amount still open was paid: that money goes back to the customer's
+    prepayment balance (the rebate's share to the rebate account)."""
     require_perm(actor, Perm.POST_FINANCE)
     reason = reason.strip()
     if not reason:
@@ -289,10 +292,11 @@ def credit_invoice(
         raise BusinessRuleViolation(
             _("A credit note total must be positive."), code="empty_invoice"
         )
-    if note.total > invoice.open_amount:
+    creditable = invoice.total - invoice.amount_credited
+    if note.total > creditable:
         raise BusinessRuleViolation(
-            _("The credit (%(credit)s) exceeds what is still open on the invoice (%(open)s).")
-            % {"credit": note.total, "open": invoice.open_amount},
+            _("The credit (%(credit)s) exceeds what is left to credit on the invoice (%(left)s).")
+            % {"credit": note.total, "left": creditable},
             code="credit_exceeds_open_amount",
         )
     customer = Party.objects.get(pk=invoice.customer_id)
@@ -314,6 +318,13 @@ def credit_invoice(
         source_type="finance.invoice",
         source_id=note.pk,
     )
+    paid_back = note.total - invoice.open_amount
+    if paid_back > 0:
+        # the invoice is (partly) paid: what paid the credited part goes back to the
+        # customer's prepayment balance (and rebate account), usable for later invoices
+        release_for_credit_note(
+            org=org, actor=actor, invoice=invoice, credit_note=note, amount=paid_back
+        )
     Invoice.objects.filter(pk=invoice.pk).update(amount_credited=F("amount_credited") + note.total)
     invoice.refresh_from_db(fields=["amount_credited"])
     if invoice.amount_credited == invoice.total:

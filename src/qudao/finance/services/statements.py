@@ -76,6 +76,8 @@ def issue_statement(
         total_debit=draft.total_debit,
         total_credit=draft.total_credit,
         closing_balance=draft.closing_balance,
+        prepayment_balance=draft.prepayment_balance,
+        rebate_balance=draft.rebate_balance,
         note=note.strip()[:300],
         issued_at=timezone.now(),
         issued_by=actor,

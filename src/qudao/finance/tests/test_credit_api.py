@@ -42,6 +42,7 @@ def test_get_credit_shows_limit_exposure_parts_available_and_the_suggestion(org,
         "invoiced_unpaid": "0.00",
         "bills_not_cleared": "0.00",
         "unallocated_prepayments": "50.00",
+        "rebate_reserved": "0.00",
         "total": "250.00",
     }
     assert (body["limit"], body["effective_limit"], body["available"], body["overdue"]) == (

@@ -47,6 +47,7 @@ from qudao.sales.models import (
 )
 from qudao.sales.services.common import checked_quantity, locked, refuse, settings_of
 from qudao.sales.services.orders import stock_reference
+from qudao.sales.services.rebates import settle_delivery_invoice
 from qudao.sales.services.takebacks import credited_quantities, taken_off
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import can, require_perm
@@ -559,6 +560,7 @@ def invoice_delivery(
     invoice = post_invoice(org=org, actor=actor, invoice=invoice)
     delivery.invoice_id = invoice.pk
     delivery.save(update_fields=["invoice_id"])
+    settle_delivery_invoice(org=org, actor=actor, order=order, invoice_id=invoice.pk)
     _update_commitments(org, order)
     if order.status in (OrderStatus.SHIPPED, OrderStatus.CLOSED) and not _shipped_not_invoiced(
         order

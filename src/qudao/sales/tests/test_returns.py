@@ -10,7 +10,7 @@ from django.utils import timezone
 from qudao.catalog.models import PriceListItem
 from qudao.catalog.tests.factories import PriceListItemFactory, ProductFactory
 from qudao.core.errors import BusinessRuleViolation, PermissionDenied
-from qudao.finance.models import Invoice, InvoiceKind
+from qudao.finance.models import Invoice, InvoiceKind, Payment
 from qudao.finance.services.payments import PaymentData, receive_payment
 from qudao.inventory.models import StockLevel, StockMove
 from qudao.inventory.services import MoveLine, move_stock
@@ -200,7 +200,9 @@ def test_consignment_goods_are_recalled_not_returned(shop: Shop):
     assert refused.value.code == "consignment_delivery"
 
 
-def test_a_return_from_a_paid_invoice_is_received_and_its_credit_held_for_finance(shop: Shop):
+def test_a_return_from_a_paid_invoice_is_credited_and_the_money_left_on_the_prepayment_balance(
+    shop: Shop,
+):
     delivery = shipped(shop, LineInput(shop.beer.pk, Decimal(12)))
     invoice_delivery(org=shop.org, actor=shop.finance, delivery=delivery)
     receive_payment(
@@ -219,6 +221,14 @@ def test_a_return_from_a_paid_invoice_is_received_and_its_credit_held_for_financ
     approve_return(org=shop.org, actor=shop.boss, sales_return=sales_return)
     receive_return(org=shop.org, actor=shop.boss, sales_return=sales_return)
     sales_return.refresh_from_db()
-    assert sales_return.status == ReturnStatus.RECEIVED
-    assert sales_return.credit_pending and sales_return.credit_note_id is None
+    assert sales_return.status == ReturnStatus.RECEIVED and not sales_return.credit_pending
+    note = Invoice.objects.get(pk=sales_return.credit_note_id)
+    invoice = Invoice.objects.get(pk=delivery.invoice_id)
+    assert note.total == Decimal("11.30")
+    assert (invoice.amount_paid, invoice.amount_credited, invoice.open_amount) == (
+        Decimal("56.50"),
+        Decimal("11.30"),
+        Decimal("0.00"),
+    )
+    assert Payment.objects.get(customer=shop.customer).unallocated == Decimal("11.30")
     assert StockMove.objects.filter(reference_type="sales_return").count() == 1

@@ -18,7 +18,9 @@ from qudao.sales import selectors, services
 from qudao.sales.forms import DeliveryForm, LineForm, OrderForm, ReasonForm
 from qudao.sales.models import OrderStatus
 from qudao.sales.services.common import settings_of
+from qudao.sales.services.rebates import cancel_rest_of_order, fit_order_rebate
 from qudao.sales.views.common import actor, org, show_refusal
+from qudao.sales.views.rebates import order_accounts
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.events import verb_label
 from qudao.tenancy.permissions import can
@@ -126,6 +128,7 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except BusinessRuleViolation as refusal:
             show_refusal(form, refusal)
         else:
+            fit_order_rebate(org=org(request), order=order)  # maybe another customer's rebate
             return redirect("sales-order-detail", pk=order.pk)
     return render(
         request,
@@ -183,6 +186,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 except BusinessRuleViolation as refusal:
                     show_refusal(form, refusal)
                 else:
+                    fit_order_rebate(org=org(request), order=order)  # within the new total
                     return redirect(reverse("sales-order-detail", args=[order.pk]) + "#entry")
     settings = settings_of(org(request))
     events = selectors.order_events(order)
@@ -219,6 +223,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if order.customer_token
             else "",
+            **order_accounts(actor(request), order),
             "step_perm": services.who_may_act(order),
             "may_act": bool(services.who_may_act(order))
             and can(actor(request), services.who_may_act(order)),  # type: ignore[arg-type]
@@ -306,7 +311,7 @@ def order_cancel_rest(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        services.cancel_rest,
+        cancel_rest_of_order,
         _("The rest of the order was cancelled."),
         reason=_reason(request),
     )

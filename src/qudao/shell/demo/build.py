@@ -28,6 +28,7 @@ from qudao.parties.models import (
     Territory,
     Tier,
 )
+from qudao.shell.demo.accounts import ACCOUNT_STEPS, build_accounts
 from qudao.shell.demo.cashflow import build_cashflow
 from qudao.shell.demo.catalog import BRANDS, CATEGORIES, ProductRow, catalog_rows
 from qudao.shell.demo.people import (
@@ -349,10 +350,12 @@ def build(
     progress(1, "portal users")
     build_trade(org, seed=seed, buyers=spec.buyers, progress=progress)
     build_cashflow(org, seed=seed)
+    build_accounts(org, progress=progress)
     return org
 
 
 def total_steps(size: str) -> int:
-    """Progress steps of `build`: customers, products twice (rows, prices), four more, trade."""
+    """Progress steps of `build`: customers, products twice (rows, prices), four more, trade,
+    customer accounts."""
     spec = SIZES[size]
-    return spec.customers + 2 * spec.products + 4 + trade_steps(spec.buyers)
+    return spec.customers + 2 * spec.products + 4 + trade_steps(spec.buyers) + ACCOUNT_STEPS
