@@ -62,7 +62,9 @@ DEMO_USERS: dict[str, DemoUser] = {
 }
 # An external user's sidebar holds the portal and nothing of the distributor's own work.
 # (roles.py grants API tokens to external users too, for their integrations.)
-EXTERNAL_ALLOWED = frozenset({PORTAL, TOKENS, "portal-statement-list", "portal-consignment"})
+EXTERNAL_ALLOWED = frozenset(
+    {PORTAL, TOKENS, "portal-statement-list", "portal-consignment", "portal-account"}
+)
 
 
 def url_of(url_name: str) -> str | None:
