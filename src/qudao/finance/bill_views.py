@@ -1,6 +1,10 @@
 """Bills receivable (应收票据): the bank acceptance bills customers paid us with, their maturity
 and status, and recording how each was cleared. Everyone with VIEW_FINANCE reads (a sales rep:
-their own customers' bills); only POST_FINANCE records a clearing."""
+their own customers' bills); only POST_FINANCE records a clearing.
+
+A bill endorsed to a supplier (背书转让) shows the supplier and its supplier payment; it is
+recorded from the supplier payment form (purchasing), which a bill's row links to. Until its
+maturity an endorsed bill still counts in the customer's credit exposure (recourse)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -23,22 +27,27 @@ from qudao.core.forms import DateInput
 from qudao.core.money import quantize
 from qudao.finance import services
 from qudao.finance.bills import DUE_SOON_DAYS, BillStatus, bills_received, filter_bills
-from qudao.finance.models import BillClearing, ClearingKind, JournalLine
+from qudao.finance.models import BillClearing, ClearingKind, JournalLine, Payment
+from qudao.finance.targets import SUPPLIER_PAYMENT_SOURCE
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.models import Membership
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import Perm
 
 LIST_LIMIT = 500
+ENDORSED = ClearingKind.ENDORSED.value
 STATUSES = (
     (BillStatus.OPEN, gettext_lazy("Not yet mature")),
     (BillStatus.OVERDUE, gettext_lazy("Past maturity, not cleared")),
     (BillStatus.CLEARED, gettext_lazy("Cleared")),
+    (ENDORSED, gettext_lazy("Endorsed to a supplier")),
 )
+# endorsing pays a supplier: it is recorded from the supplier payment form, not here
+BANK_CLEARINGS = [(k, label) for k, label in ClearingKind.choices if k != ClearingKind.ENDORSED]
 
 
 class ClearingForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Cleared by"), choices=ClearingKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Cleared by"), choices=BANK_CLEARINGS)
     date = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
     proceeds = forms.DecimalField(
         label=gettext_lazy("Received in the bank"),
@@ -60,6 +69,20 @@ def _due_within(raw: str) -> int | None:
     return int(raw) if raw.isdigit() and 0 < int(raw) <= 366 else None
 
 
+def _with_endorsement(bills: QuerySet[Payment]) -> QuerySet[Payment]:
+    """Add who an endorsed bill went to and the supplier payment that endorsed it."""
+    clearing = BillClearing.objects.filter(payment=OuterRef("pk"), kind=ClearingKind.ENDORSED)
+    return bills.annotate(
+        endorsed_to=Subquery(clearing.values("endorsee__name")[:1]),
+        endorsement_number=Subquery(clearing.values("endorsement_reference")[:1]),
+        endorsement_payment_id=Subquery(
+            clearing.filter(journal_entry__source_type=SUPPLIER_PAYMENT_SOURCE).values(
+                "journal_entry__source_id"
+            )[:1]
+        ),
+    )
+
+
 @member_required(Perm.VIEW_FINANCE)
 def bill_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -67,8 +90,13 @@ def bill_list(request: HttpRequest) -> HttpResponse:
     status = status if status in dict(STATUSES) else ""
     due_within = _due_within(request.GET.get("due", ""))
     bills = filter_bills(
-        bills_received(_member(request)), status=status, due_within=due_within, today=today
+        _with_endorsement(bills_received(_member(request))),
+        status="" if status == ENDORSED else status,
+        due_within=due_within,
+        today=today,
     )
+    if status == ENDORSED:
+        bills = bills.filter(cleared_kind=ENDORSED)
     total = quantize(Decimal(str(bills.aggregate(t=Sum("amount"))["t"] or 0)))
     rows = list(bills.order_by("bill_maturity", "pk")[:LIST_LIMIT])
     context: dict[str, Any] = {
@@ -80,6 +108,8 @@ def bill_list(request: HttpRequest) -> HttpResponse:
         "due_within": due_within,
         "due_soon_days": DUE_SOON_DAYS,
         "limited": len(rows) == LIST_LIMIT,
+        "can_endorse": can(_member(request), Perm.POST_FINANCE),
+        "can_see_supplier_payments": can(_member(request), Perm.VIEW_COSTS),
     }
     return render(request, "finance/bill_list.html", context)
 
@@ -87,7 +117,11 @@ def bill_list(request: HttpRequest) -> HttpResponse:
 @member_required(Perm.VIEW_FINANCE)
 def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bill = get_object_or_404(bills_received(_member(request)).select_related("customer"), pk=pk)
-    clearing = BillClearing.objects.filter(payment=bill).select_related("created_by__user").first()
+    clearing = (
+        BillClearing.objects.filter(payment=bill)
+        .select_related("created_by__user", "endorsee", "journal_entry")
+        .first()
+    )
     postings = (
         JournalLine.objects.filter(entry=clearing.journal_entry_id)
         .select_related("account")
@@ -110,6 +144,13 @@ def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "postings": postings,
             "today": today,
             "form": ClearingForm(initial=initial) if can_post and clearing is None else None,
+            "can_endorse": can_post and clearing is None and bill.bill_maturity >= today,
+            "supplier_payment_id": clearing.journal_entry.source_id
+            if clearing
+            and clearing.kind == ClearingKind.ENDORSED
+            and clearing.journal_entry.source_type == SUPPLIER_PAYMENT_SOURCE
+            and can(_member(request), Perm.VIEW_COSTS)
+            else None,
         },
     )
 

@@ -79,7 +79,7 @@ class PrepaymentForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE)
     method = forms.ChoiceField(
         label=_("Method"),
-        choices=SupplierPaymentMethod.choices,
+        choices=[c for c in SupplierPaymentMethod.choices if c[0] != "endorsed_bill"],
         initial=SupplierPaymentMethod.BANK_TRANSFER,
     )
     reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)

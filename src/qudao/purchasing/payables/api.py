@@ -29,6 +29,7 @@ from qudao.purchasing.payables.models import (
     SupplierPayment,
     SupplierPaymentMethod,
 )
+from qudao.purchasing.services import supplier_payments
 from qudao.tenancy.models import Membership
 from qudao.tenancy.permissions import require_perm
 from qudao.tenancy.roles import Perm
@@ -166,6 +167,9 @@ class SupplierPaymentOut(Schema):
     bill_number: str
     bill_maturity: date | None
     bill_paid_on: date | None
+    endorsed_bill_id: int | None = Field(
+        description="The customer's bill (a finance payment) endorsed to the supplier."
+    )
     memo: str
     journal_entry_id: int | None
     posted_at: datetime
@@ -179,8 +183,19 @@ class AllocationIn(Schema):
 class SupplierPaymentIn(Schema):
     supplier_id: int
     date: date
-    amount: Decimal = Field(max_digits=18, decimal_places=2)
+    amount: Decimal | None = Field(
+        None,
+        max_digits=18,
+        decimal_places=2,
+        description="Required, except for an endorsed bill: then its face value (if given, "
+        "it must be that).",
+    )
     method: SupplierPaymentMethod
+    bill_id: int | None = Field(
+        None,
+        description="For method endorsed_bill: the customer's bank acceptance bill (the id of "
+        "the finance payment received by bill), endorsed whole to the supplier.",
+    )
     reference: str = Field("", max_length=100)
     bill_number: str = Field("", max_length=40)
     bill_maturity: date | None = None
@@ -376,6 +391,34 @@ def create_supplier_payment(
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key")] = "",
 ) -> Status[SupplierPayment]:
     actor = _actor(request, access.MANAGE_ORDERS)
+    key = (idempotency_key or payload.idempotency_key)[:100]
+    allocations = (
+        [services.SupplierAllocationPart(a.invoice_id, a.amount) for a in payload.allocations]
+        if payload.allocations
+        else None
+    )
+    if payload.method == SupplierPaymentMethod.ENDORSED_BILL:
+        if payload.bill_id is None:
+            message = _("To pay with a customer's bill, choose the bill to endorse.")
+            raise BusinessRuleViolation(message, code="bill_required", fields={"bill_id": message})
+        payment, created = supplier_payments.pay_supplier_with_bill(
+            org=actor.org,
+            actor=actor,
+            data=supplier_payments.BillEndorsementData(
+                supplier_id=payload.supplier_id,
+                bill_id=payload.bill_id,
+                date=payload.date,
+                amount=payload.amount,
+                memo=payload.memo,
+                idempotency_key=key,
+            ),
+            allocations=allocations,
+            auto_allocate=payload.auto_allocate,
+        )
+        return Status(201 if created else 200, payment)
+    if payload.amount is None:
+        message = _("Enter a positive amount in fen.")
+        raise BusinessRuleViolation(message, code="invalid_amount", fields={"amount": message})
     payment, created = services.pay_supplier(
         org=actor.org,
         actor=actor,
@@ -388,13 +431,9 @@ def create_supplier_payment(
             bill_number=payload.bill_number,
             bill_maturity=payload.bill_maturity,
             memo=payload.memo,
-            idempotency_key=(idempotency_key or payload.idempotency_key)[:100],
+            idempotency_key=key,
         ),
-        allocations=[
-            services.SupplierAllocationPart(a.invoice_id, a.amount) for a in payload.allocations
-        ]
-        if payload.allocations
-        else None,
+        allocations=allocations,
         auto_allocate=payload.auto_allocate,
     )
     return Status(201 if created else 200, payment)

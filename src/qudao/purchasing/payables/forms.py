@@ -7,9 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qudao.core.forms import DateInput
+from qudao.finance.bills import uncleared_bills
 from qudao.purchasing import selectors as purchasing_selectors
 from qudao.purchasing.payables import selectors
 from qudao.purchasing.payables.models import SupplierPaymentMethod
@@ -92,11 +95,44 @@ class CreditForm(forms.Form):
     reason = forms.CharField(label=_("Why does the supplier credit it?"), max_length=300)
 
 
+def endorsable_bill_choices() -> list[tuple[int | str, str]]:
+    """The customers' bills still in bills receivable and not past maturity, soonest first."""
+    bills = (
+        uncleared_bills()
+        .filter(bill_maturity__gte=timezone.localdate())
+        .select_related("customer")
+        .order_by("bill_maturity", "pk")[:500]
+    )
+    return [("", "---------")] + [
+        (
+            bill.pk,
+            gettext("%(number)s · %(customer)s · %(amount)s · matures %(date)s")
+            % {
+                "number": bill.bill_number,
+                "customer": bill.customer.name,
+                "amount": bill.amount,
+                "date": f"{bill.bill_maturity:%Y-%m-%d}",
+            },
+        )
+        for bill in bills
+    ]
+
+
 class SupplierPaymentForm(forms.Form):
     supplier = forms.TypedChoiceField(label=_("Supplier"), coerce=int)
     date = forms.DateField(label=_("Paid on"), widget=DATE)
-    amount = forms.DecimalField(label=_("Amount"), **MONEY)
     method = forms.ChoiceField(label=_("Method"), choices=SupplierPaymentMethod.choices)
+    bill = forms.TypedChoiceField(
+        label=_("Customer's bill to endorse"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_(
+            "Only when paying with an endorsed customer's bill: the bill is endorsed whole, so "
+            "the amount is its face value (the amount may stay empty)."
+        ),
+    )
+    amount = forms.DecimalField(label=_("Amount"), required=False, **MONEY)
     reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
     bill_number = forms.CharField(
         label=_("Bill number (bank acceptance bill)"), max_length=40, required=False
@@ -113,6 +149,21 @@ class SupplierPaymentForm(forms.Form):
         kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.fields["supplier"].choices = purchasing_selectors.supplier_choices()  # type: ignore[attr-defined]
+        self.fields["bill"].choices = endorsable_bill_choices()  # type: ignore[attr-defined]
+
+    @property
+    def endorses_bill(self) -> bool:
+        return bool(self.cleaned_data.get("method") == SupplierPaymentMethod.ENDORSED_BILL)
+
+    def clean(self) -> dict[str, Any]:
+        """Which fields are required depends on the method: a bill to endorse, or an amount."""
+        cleaned = super().clean() or {}
+        if self.endorses_bill:
+            if cleaned.get("bill") is None and "bill" not in self.errors:
+                self.add_error("bill", gettext("Choose the customer's bill to endorse."))
+        elif cleaned.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", forms.Field.default_error_messages["required"])
+        return cleaned
 
 
 class BillPaidForm(forms.Form):

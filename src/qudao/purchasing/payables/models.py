@@ -202,13 +202,16 @@ class SupplierPaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
     CASH = "cash", _("Cash")
     ACCEPTANCE_BILL = "acceptance_bill", _("Bank acceptance bill")
+    ENDORSED_BILL = "endorsed_bill", _("Endorsed customer's acceptance bill")
 
 
 class SupplierPayment(OrgScopedModel):
     """Money paid to a supplier; posted when made, allocated to its invoices (maybe later).
 
     A prepayment against a purchase order carries the `order`; it settles that order's
-    invoices first when they are posted."""
+    invoices first when they are posted. A payment by a customer's bill endorsed to the
+    supplier (背书转让) carries that bill (`endorsed_bill`), whose number and maturity it copies;
+    its amount is the bill's face value."""
 
     number = models.CharField(_("number"), max_length=30)
     supplier = models.ForeignKey(
@@ -230,6 +233,14 @@ class SupplierPayment(OrgScopedModel):
     bill_number = models.CharField(_("bill number"), max_length=40, blank=True)
     bill_maturity = models.DateField(_("bill maturity date"), null=True, blank=True)
     bill_paid_on = models.DateField(_("bill paid by the bank on"), null=True, blank=True)
+    endorsed_bill = models.ForeignKey(
+        "finance.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("endorsed bill"),
+    )
     bill_payment_entry = models.ForeignKey(
         "finance.JournalEntry",
         on_delete=models.PROTECT,
@@ -273,6 +284,16 @@ class SupplierPayment(OrgScopedModel):
                 condition=~Q(method="acceptance_bill")
                 | (~Q(bill_number="") & Q(bill_maturity__isnull=False)),
                 name="supplierpayment_bill_has_number_and_maturity",
+            ),
+            models.CheckConstraint(
+                condition=Q(method="endorsed_bill", endorsed_bill__isnull=False)
+                | (~Q(method="endorsed_bill") & Q(endorsed_bill__isnull=True)),
+                name="supplierpayment_endorsement_names_its_bill",
+            ),
+            models.UniqueConstraint(
+                fields=["org", "endorsed_bill"],
+                condition=Q(endorsed_bill__isnull=False),
+                name="supplierpayment_org_endorsed_bill",
             ),
         ]
         indexes = [

@@ -45,6 +45,7 @@ from qudao.purchasing.payables.models import (
     SupplierPayment,
     SupplierPaymentMethod,
 )
+from qudao.purchasing.services import supplier_payments
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.models import Membership, Organization
 
@@ -368,29 +369,53 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _post_payment(request: HttpRequest, form: SupplierPaymentForm) -> tuple[SupplierPayment, bool]:
+    data = form.cleaned_data
+    if form.endorses_bill:
+        return supplier_payments.pay_supplier_with_bill(
+            org=_org(request),
+            actor=_actor(request),
+            data=supplier_payments.BillEndorsementData(
+                supplier_id=data["supplier"],
+                bill_id=data["bill"],
+                date=data["date"],
+                amount=data["amount"],
+                memo=data["memo"],
+                idempotency_key=data["idempotency_key"],
+            ),
+            auto_allocate=data["allocate"],
+        )
+    return services.pay_supplier(
+        org=_org(request),
+        actor=_actor(request),
+        data=services.SupplierPaymentData(
+            supplier_id=data["supplier"],
+            date=data["date"],
+            amount=data["amount"],
+            method=data["method"],
+            reference=data["reference"],
+            bill_number=data["bill_number"],
+            bill_maturity=data["bill_maturity"],
+            memo=data["memo"],
+            idempotency_key=data["idempotency_key"],
+        ),
+        auto_allocate=data["allocate"],
+    )
+
+
 @member_required(POST)
 def payment_create(request: HttpRequest) -> HttpResponse:
+    """Pay a supplier; `?method=endorsed_bill&bill=<id>` preselects a customer's bill to endorse
+    (the action on the bills receivable page)."""
     initial = {"date": timezone.localdate(), "supplier": request.GET.get("supplier", "")}
+    if request.GET.get("method") in SupplierPaymentMethod.values:
+        initial["method"] = request.GET["method"]
+    if request.GET.get("bill", "").isdigit():
+        initial["bill"] = request.GET["bill"]
     form = SupplierPaymentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            payment, created = services.pay_supplier(
-                org=_org(request),
-                actor=_actor(request),
-                data=services.SupplierPaymentData(
-                    supplier_id=data["supplier"],
-                    date=data["date"],
-                    amount=data["amount"],
-                    method=data["method"],
-                    reference=data["reference"],
-                    bill_number=data["bill_number"],
-                    bill_maturity=data["bill_maturity"],
-                    memo=data["memo"],
-                    idempotency_key=data["idempotency_key"],
-                ),
-                auto_allocate=data["allocate"],
-            )
+            payment, created = _post_payment(request, form)
         except BusinessRuleViolation as refusal:
             _show_refusal(form, refusal)
         else:
@@ -423,6 +448,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": AllocationForm(supplier_id=payment.supplier_id),
             "bill_form": BillPaidForm(initial={"paid_on": payment.bill_maturity}),
             "can_post": _can_post(request),
+            "today": timezone.localdate(),
         },
     )
 

@@ -1,9 +1,11 @@
 """Supplier payments (付款): post when made (idempotent), allocate to the supplier's invoices.
 
 Posting debits accounts payable (2202, the supplier as party) and credits the bank, cash or
-bills payable (a bank acceptance bill we issue, until it is paid at maturity). The supplier's
-row guards its payables: every service here locks it first, then the payment, then the
-invoices by pk, so two allocations can never both spend the same money.
+bills payable (a bank acceptance bill we issue, until it is paid at maturity); a customer's
+bill endorsed to the supplier (背书转让) credits bills receivable (1121) through finance's
+`endorse_bill`. The supplier's row guards its payables: every service here locks it first,
+then the payment (or the endorsed bill), then the invoices by pk, so two allocations can
+never both spend the same money.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.money import ZERO, quantize
 from qudao.finance.services import Posting, post_entry
+from qudao.finance.services.bills import endorse_bill, lock_bill_for_endorsement
 from qudao.parties.models import Party, PartyKind
 from qudao.purchasing.access import MANAGE_ORDERS
 from qudao.purchasing.payables.accounts import (
@@ -56,6 +59,18 @@ class SupplierPaymentData:
     memo: str = ""
     idempotency_key: str = ""
     order_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BillEndorsementData:
+    """A supplier paid with a customer's bank acceptance bill, endorsed to it whole."""
+
+    supplier_id: int
+    bill_id: int  # the finance payment received by bill
+    date: datetime.date
+    amount: Decimal | None = None  # when given, it must be the bill's face value
+    memo: str = ""
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,9 @@ def _validate(data: SupplierPaymentData) -> None:
     if data.method not in SupplierPaymentMethod.values:
         fields["method"] = _("Choose a payment method.")
         codes.append("invalid_payment")
+    if data.method == SupplierPaymentMethod.ENDORSED_BILL:
+        fields["method"] = _("To pay with a customer's bill, choose the bill to endorse.")
+        codes.append("bill_required")
     if data.method == SupplierPaymentMethod.ACCEPTANCE_BILL:
         if not data.bill_number.strip():
             fields["bill_number"] = _("A bank acceptance bill needs its number.")
@@ -124,6 +142,29 @@ def _locked_supplier(supplier_id: int) -> Party:
     return supplier
 
 
+def _first_with_key(key: str) -> SupplierPayment | None:
+    return SupplierPayment.objects.filter(idempotency_key=key).first() if key else None
+
+
+def _posted(
+    *,
+    org: Organization,
+    actor: Membership,
+    payment: SupplierPayment,
+    allocations: Sequence[SupplierAllocationPart] | None,
+    auto_allocate: bool,
+) -> SupplierPayment:
+    record_event(
+        org=org, actor=actor, subject=payment, verb="paid", data={"amount": str(payment.amount)}
+    )
+    if allocations or auto_allocate:
+        allocate_supplier_payment(
+            org=org, actor=actor, payment=payment, parts=allocations if allocations else None
+        )
+        payment.refresh_from_db(fields=["amount_allocated"])
+    return payment
+
+
 @transaction.atomic
 def pay_supplier(
     *,
@@ -136,20 +177,19 @@ def pay_supplier(
     """Post money paid (Dr payables, Cr bank/cash/bills payable) and maybe allocate it.
 
     Returns (payment, created): a repeated idempotency key returns the first payment and
-    writes nothing."""
+    writes nothing. A customer's bill endorsed to the supplier goes through
+    `pay_supplier_with_bill`."""
     require_perm(actor, MANAGE_ORDERS)
     key = data.idempotency_key.strip()[:100]
-    if key:
-        first = SupplierPayment.objects.filter(idempotency_key=key).first()
-        if first is not None:
-            return first, False
+    first = _first_with_key(key)
+    if first is not None:
+        return first, False
     _validate(data)
     # same-key retries queue on the supplier's row, then find the first payment
     supplier = _locked_supplier(data.supplier_id)
-    if key:
-        first = SupplierPayment.objects.filter(idempotency_key=key).first()
-        if first is not None:
-            return first, False
+    first = _first_with_key(key)
+    if first is not None:
+        return first, False
     payment = SupplierPayment.objects.create(
         org=org,
         number=next_number(org=org, key=f"SP{data.date.year}"),
@@ -183,14 +223,75 @@ def pay_supplier(
         source_id=payment.pk,
     )
     payment.save(update_fields=["journal_entry"])
-    record_event(
-        org=org, actor=actor, subject=payment, verb="paid", data={"amount": str(data.amount)}
+    payment = _posted(
+        org=org, actor=actor, payment=payment, allocations=allocations, auto_allocate=auto_allocate
     )
-    if allocations or auto_allocate:
-        allocate_supplier_payment(
-            org=org, actor=actor, payment=payment, parts=allocations if allocations else None
-        )
-        payment.refresh_from_db(fields=["amount_allocated"])
+    return payment, True
+
+
+@transaction.atomic
+def pay_supplier_with_bill(
+    *,
+    org: Organization,
+    actor: Membership,
+    data: BillEndorsementData,
+    allocations: Sequence[SupplierAllocationPart] | None = None,
+    auto_allocate: bool = False,
+) -> tuple[SupplierPayment, bool]:
+    """Pay the supplier by endorsing a customer's bank acceptance bill to it (背书转让): Dr
+    payables (the supplier), Cr bills receivable, the bill's whole face value (a bill is not
+    split); maybe allocate it like any payment.
+
+    The bill must be this organization's, still in bills receivable and not past maturity.
+    Returns (payment, created): a repeated idempotency key returns the first payment."""
+    require_perm(actor, MANAGE_ORDERS)
+    key = data.idempotency_key.strip()[:100]
+    first = _first_with_key(key)
+    if first is not None:
+        return first, False
+    if data.date > timezone.localdate():
+        message = _("A payment cannot be dated in the future.")
+        raise BusinessRuleViolation(message, code="future_date", fields={"date": message})
+    supplier = _locked_supplier(data.supplier_id)
+    first = _first_with_key(key)
+    if first is not None:
+        return first, False
+    bill = lock_bill_for_endorsement(bill_id=data.bill_id, date=data.date)
+    if data.amount is not None and data.amount != bill.amount:
+        message = _("A bill is endorsed whole: the amount is its face value, %(amount)s.") % {
+            "amount": bill.amount
+        }
+        raise BusinessRuleViolation(message, code="bill_not_split", fields={"amount": message})
+    payment = SupplierPayment.objects.create(
+        org=org,
+        number=next_number(org=org, key=f"SP{data.date.year}"),
+        supplier=supplier,
+        date=data.date,
+        amount=bill.amount,
+        method=SupplierPaymentMethod.ENDORSED_BILL,
+        bill_number=bill.bill_number,
+        bill_maturity=bill.bill_maturity,
+        endorsed_bill=bill,
+        memo=data.memo.strip()[:300],
+        idempotency_key=key,
+        posted_at=timezone.now(),
+        posted_by=actor,
+    )
+    clearing = endorse_bill(
+        org=org,
+        actor=actor,
+        bill=bill,
+        endorsee=supplier,
+        date=data.date,
+        reference=payment.number,
+        source_type=SOURCE_TYPE,
+        source_id=payment.pk,
+    )
+    payment.journal_entry = clearing.journal_entry
+    payment.save(update_fields=["journal_entry"])
+    payment = _posted(
+        org=org, actor=actor, payment=payment, allocations=allocations, auto_allocate=auto_allocate
+    )
     return payment, True
 
 
