@@ -13,6 +13,7 @@ from qudao.inventory.api import router as inventory_router
 from qudao.inventory.reorder_api import router as reorder_router
 from qudao.parties.api import router as parties_router
 from qudao.purchasing.api import router as purchasing_router
+from qudao.purchasing.claim_api import router as purchasing_claims_router
 from qudao.purchasing.payables.api import router as payables_router
 from qudao.sales.api import router as sales_router
 from qudao.sales.api_returns import router as sales_returns_router
@@ -41,5 +42,6 @@ api.add_router("/", inventory_router)
 api.add_router("/", reorder_router)
 api.add_router("/", purchasing_router)
 api.add_router("/", payables_router)
+api.add_router("/", purchasing_claims_router)
 api.add_router("/", sales_router)
 api.add_router("/", sales_returns_router)

@@ -471,3 +471,11 @@ from qudao.purchasing.payables.models import (  # noqa: E402, F401
     SupplierInvoiceLine,
     SupplierPayment,
 )
+
+# ---------------------------------------------------------------------------------------------
+# Claims for goods damaged on arrival (进货破损索赔) live in their own module
+# isort: split
+from qudao.purchasing.claim_models import (  # noqa: E402, F401
+    ReceiptClaim,
+    ReceiptClaimLine,
+)

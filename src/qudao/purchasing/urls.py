@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qudao.purchasing import views
+from qudao.purchasing import claim_views, views
 from qudao.purchasing.payables import accrual_views
 from qudao.purchasing.payables import views as payables
 
@@ -67,4 +67,12 @@ urlpatterns += [
         payables.supplier_account,
         name="purchasing-supplier-account",
     ),
+]
+
+urlpatterns += [
+    path("claims/", claim_views.claim_list, name="purchasing-claim-list"),
+    path("claims/<int:pk>/", claim_views.claim_detail, name="purchasing-claim-detail"),
+    path("claims/<int:pk>/settle/", claim_views.claim_settle, name="purchasing-claim-settle"),
+    path("claims/<int:pk>/cancel/", claim_views.claim_cancel, name="purchasing-claim-cancel"),
+    path("receipts/<int:pk>/claim/", claim_views.claim_create, name="purchasing-receipt-claim"),
 ]

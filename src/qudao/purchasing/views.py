@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from qudao.catalog.models import Product
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.listing import Column, Filter, Listing
-from qudao.purchasing import access, selectors, services
+from qudao.purchasing import access, claim_selectors, selectors, services
 from qudao.purchasing.forms import (
     OrderForm,
     OrderLineForm,
@@ -360,6 +360,7 @@ def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "serials": receipt.serials.select_related("product").order_by("pk"),
             "reversal": receipt.reversals.first(),
             "reverse_form": ReverseForm(),
+            **claim_selectors.receipt_claims(receipt, _actor(request)),
             **_flags(request),
         },
     )
