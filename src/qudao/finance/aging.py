@@ -2,10 +2,14 @@
 overdue, grouped by customer, sales rep, territory or brand, in one set-based SQL query.
 
 What is open on an invoice as of a date D is its total, less the credit notes dated on or before
-D, less the allocations of payments dated on or before D. An allocation has no date of its own
-(only `created_at`); it settles the invoice as of its payment's date, as the ledger does (the
-payment credits the receivable on that date). Invoices dated after D are not yet receivable; an
-invoice fully credited later (now cancelled) is still open as of a date before the credit note.
+D, less the allocations in effect on D. An allocation has no date of its own (only
+`created_at`); it settles the invoice as of its payment's date, as the ledger does (the payment
+credits the receivable on that date). A released allocation (negative: a credit note on a paid
+invoice gave the money back to the prepayment balance) takes effect on the date of the credit
+note that released it, or on its payment's date when that is later (a backdated credit note
+cannot undo a payment before it was made), so the report as of any past date equals what it
+showed on that date. Invoices dated after D are not yet receivable; an invoice fully credited
+later (now cancelled) is still open as of a date before the credit note.
 
 It is computed as what is open now (`Invoice.open_fen`: total - amount_paid - amount_credited
 in whole fen, a column the database derives from the counters the services keep and
@@ -272,6 +276,10 @@ def aging_sql(
     columns = [f"b{index}" for index in range(width)]
     totals = ", ".join(f"CAST(COALESCE(SUM(c.{b}), 0) AS BIGINT) AS {b}" for b in columns)
     anything = " OR ".join(f"SUM(c.{b}) <> 0" for b in columns)
+    # `back`: per invoice, what moved after `as_of` (added back to what is open now): the
+    # allocations of payments dated after it (a released one too: it took effect no earlier),
+    # the allocations released by a credit note dated after it whose payment was not, and the
+    # credit notes dated after it.
     sql = f"""
         WITH back AS (
             SELECT later.invoice_id, CAST(ROUND(SUM(later.amount) * 100) AS BIGINT) AS fen
@@ -279,6 +287,13 @@ def aging_sql(
                 SELECT a.invoice_id, a.amount
                 FROM {_PAYMENT} pay JOIN {_ALLOCATION} a ON a.payment_id = pay.id
                 WHERE pay.org_id = %s AND pay.date > %s
+                UNION ALL
+                SELECT a.invoice_id, a.amount
+                FROM {_INVOICE} rel
+                JOIN {_ALLOCATION} a ON a.credit_note_id = rel.id
+                JOIN {_PAYMENT} pay ON pay.id = a.payment_id
+                WHERE rel.org_id = %s AND rel.date > %s AND rel.kind = {_KIND_CREDIT_NOTE}
+                  AND pay.date <= %s
                 UNION ALL
                 SELECT c.credited_invoice_id, c.total
                 FROM {_INVOICE} c
@@ -297,7 +312,7 @@ def aging_sql(
         FROM g {label_join}
         ORDER BY {" + ".join(f"g.{b}" for b in columns)} DESC, g.gkey
     """  # noqa: S608 - table names and constants only; every value is a parameter
-    params: list[object] = [org_id, as_of, org_id, as_of]
+    params: list[object] = [org_id, as_of, org_id, as_of, as_of, org_id, as_of]
     params += [*sum_params, *stream_params, *invoices_params]  # open now
     params += [*sum_params, *stream_params, *invoices_params]  # touched since
     return sql, params

@@ -68,6 +68,7 @@ class CreditPolicy:
     on_exceeded: str = ExceededAction.BLOCK
     grade: str = ""
     group: str = ""
+    rebate_max_share: Decimal | None = None  # None: the organization's setting
 
     @property
     def effective_mode(self) -> str:
@@ -108,6 +109,7 @@ def _policy(row: CreditPolicyFields, source: str, group: str = "") -> CreditPoli
         on_exceeded=row.on_exceeded,
         grade=row.grade,
         group=group,
+        rebate_max_share=row.rebate_max_share,
     )
 
 
@@ -250,8 +252,13 @@ def _exposure_parts(exclude_reference: str) -> dict[str, Coalesce]:
             reference=exclude_reference, stage=CommitmentStage.CONFIRMED
         )
     bills = Payment.objects.filter(method=PaymentMethod.ACCEPTANCE_BILL).exclude(
-        # a bill counts until it is cleared (paid by the bank or discounted), even past maturity
-        Exists(BillClearing.objects.filter(payment=OuterRef("pk")))
+        # a bill counts until it is cleared (paid by the bank or discounted), even past maturity;
+        # one endorsed to a supplier counts until its maturity (we keep recourse until then)
+        Exists(
+            BillClearing.objects.filter(
+                BillClearing.ends_exposure(timezone.localdate()), payment=OuterRef("pk")
+            )
+        )
     )
     return {
         "confirmed": _total_of(commitments.filter(stage=CommitmentStage.CONFIRMED), "amount"),

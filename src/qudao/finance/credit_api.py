@@ -81,6 +81,7 @@ class PolicyOut(Schema):
     overdue_tolerance_amount: Money
     on_exceeded: ExceededAction
     grade: str
+    rebate_max_share: Plain | None
 
 
 class SuggestionOut(Schema):
@@ -134,6 +135,7 @@ class PolicyIn(Schema):
     overdue_tolerance_amount: Decimal = Field(Decimal("0"), ge=0, max_digits=18, decimal_places=2)
     on_exceeded: ExceededAction = ExceededAction.BLOCK
     grade: CreditGrade | None = None
+    rebate_max_share: Decimal | None = Field(None, ge=0, le=1, max_digits=5, decimal_places=4)
 
 
 class RaiseIn(Schema):
@@ -200,6 +202,7 @@ def credit_out(status: CreditStatus) -> dict[str, object]:
             "overdue_tolerance_amount": policy.overdue_tolerance_amount,
             "on_exceeded": policy.on_exceeded,
             "grade": policy.grade,
+            "rebate_max_share": policy.rebate_max_share,
         },
         "limit": decision.credit_limit,
         "temporary_raise": decision.temporary_raise,

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qudao.finance.credit import CreditPolicy
 from qudao.finance.models import CreditGrade, CreditMode, ExceededAction, TermKind
 from qudao.finance.services.credit import PolicyData
 from qudao.parties.models import CustomerType, Tier
+
+HUNDRED: Final = Decimal(100)
 
 
 def _money(label: str, **kwargs: object) -> forms.DecimalField:
@@ -40,11 +44,36 @@ class PolicyForm(forms.Form):
     grade = forms.ChoiceField(
         label=_("Credit grade"), choices=[("", "—"), *CreditGrade.choices], required=False
     )
+    # entered in percent, kept as a share; empty: the organization's setting
+    rebate_max_share = forms.DecimalField(
+        label=_("Rebate may pay at most (% of an order)"),
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        required=False,
+        help_text=_("Empty: the organization's setting."),
+    )
+
+    @staticmethod
+    def initial_from(policy: CreditPolicy) -> dict[str, object]:
+        """The form's initial values from the policy in force (the share in percent)."""
+        initial: dict[str, object] = {
+            name: getattr(policy, name) for name in PolicyData.__dataclass_fields__
+        }
+        share = policy.rebate_max_share
+        initial["rebate_max_share"] = (
+            # a string: the form template shows a falsy 0 as empty, which would mean "the
+            # organization's setting" when saved again
+            None if share is None else str((share * HUNDRED).quantize(Decimal("0.01")))
+        )
+        return initial
 
     def policy(self) -> PolicyData:
-        return PolicyData(
-            **{name: self.cleaned_data[name] for name in PolicyData.__dataclass_fields__}
-        )
+        values = {name: self.cleaned_data[name] for name in PolicyData.__dataclass_fields__}
+        percent = values["rebate_max_share"]
+        values["rebate_max_share"] = None if percent is None else percent / HUNDRED
+        return PolicyData(**values)
 
 
 class GroupPolicyForm(PolicyForm):

@@ -4,6 +4,8 @@ customers); only MANAGE_CREDIT changes anything."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
-from qudao.finance import credit, services
+from qudao.finance import balances, credit, services
 from qudao.finance.credit_forms import (
     CheckForm,
     GroupPolicyForm,
@@ -21,6 +23,7 @@ from qudao.finance.credit_forms import (
     RaiseForm,
 )
 from qudao.finance.models import CreditGroupPolicy, TemporaryCreditRaise
+from qudao.finance.services.rebates import rebate_share_of
 from qudao.parties.models import Party
 from qudao.parties.selectors import visible_customers
 from qudao.tenancy.decorators import member_required
@@ -39,6 +42,11 @@ def _visible(request: HttpRequest, pk: int) -> Party:
     return get_object_or_404(visible_customers(_member(request)), pk=pk)
 
 
+def _percent(share: Decimal) -> str:
+    """A share as a person reads it in percent: 0.1250 → "12.5"."""
+    return f"{(share * 100).normalize():f}"
+
+
 def _refused(request: HttpRequest, refusal: BusinessRuleViolation) -> None:
     messages.error(request, refusal.message)
 
@@ -55,6 +63,7 @@ def credit_list(request: HttpRequest) -> HttpResponse:
 def credit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's policy, exposure part by part, the suggested limit and, for an amount
     typed in, whether such an order would pass and why."""
+    org = request.org  # type: ignore[attr-defined]
     customer = _visible(request, pk)
     status = credit.credit_status(customer)
     check_form = CheckForm(request.GET or None)
@@ -63,8 +72,6 @@ def credit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.GET and check_form.is_valid()
         else None
     )
-    policy = status.policy
-    initial = {name: getattr(policy, name) for name in services.PolicyData.__dataclass_fields__}
     return render(
         request,
         "finance/credit_detail.html",
@@ -75,7 +82,9 @@ def credit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "check_form": check_form,
             "check": check,
             "can_manage_credit": can(_member(request), Perm.MANAGE_CREDIT),
-            "policy_form": PolicyForm(initial=initial),
+            "policy_form": PolicyForm(initial=PolicyForm.initial_from(status.policy)),
+            "rebate_share": _percent(rebate_share_of(org, customer)),
+            "rebate_share_from_policy": status.policy.rebate_max_share is not None,
             "raise_form": RaiseForm(),
             "override_form": OverrideForm(),
         },
@@ -179,8 +188,13 @@ def credit_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(Perm.VIEW_FINANCE)
 def credit_groups(request: HttpRequest) -> HttpResponse:
+    org = request.org  # type: ignore[attr-defined]
     groups = [
-        (group, credit.group_label(group.tier, group.customer_type))
+        (
+            group,
+            credit.group_label(group.tier, group.customer_type),
+            None if group.rebate_max_share is None else _percent(group.rebate_max_share),
+        )
         for group in CreditGroupPolicy.objects.all()
     ]
     return render(
@@ -188,6 +202,7 @@ def credit_groups(request: HttpRequest) -> HttpResponse:
         "finance/credit_groups.html",
         {
             "groups": groups,
+            "organization_share": _percent(balances.account_settings(org).rebate_max_share),
             "form": GroupPolicyForm(),
             "can_manage_credit": can(_member(request), Perm.MANAGE_CREDIT),
         },

@@ -45,6 +45,7 @@ BILLS_PAYABLE: Final = "2201"  # our bank acceptance bills until the bank pays t
 GOODS_RECEIVED_NOT_INVOICED: Final = "220202"
 FINANCIAL_EXPENSES: Final = "6603"  # 财务费用: discount interest on bills, bank charges
 SALES_REBATES: Final = "6601"  # 销售费用: rebates granted to customers (2241 until used)
+OTHER_RECEIVABLES: Final = "1221"  # 其他应收款: claims on carriers for goods damaged in transit
 
 
 class AccountKind(models.TextChoices):
@@ -61,6 +62,7 @@ CHART: Final[tuple[tuple[str, Promise, str], ...]] = (
     (OTHER_MONETARY_FUNDS, _("Other monetary funds (WeChat Pay, Alipay)"), AccountKind.ASSET),
     (BILLS_RECEIVABLE, _("Bills receivable"), AccountKind.ASSET),
     (RECEIVABLE, _("Accounts receivable"), AccountKind.ASSET),
+    (OTHER_RECEIVABLES, _("Other receivables"), AccountKind.ASSET),
     (PAYABLE, _("Accounts payable"), AccountKind.LIABILITY),
     (
         GOODS_RECEIVED_NOT_INVOICED,
@@ -230,6 +232,14 @@ class CreditPolicyFields(models.Model):
     grade = models.CharField(
         _("credit grade"), max_length=3, choices=CreditGrade.choices, blank=True
     )
+    # empty: the organization's setting (AccountSettings.rebate_max_share)
+    rebate_max_share = models.DecimalField(
+        _("rebate may pay at most (share of the order)"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         abstract = True
@@ -255,6 +265,11 @@ class CustomerTerms(CreditPolicyFields, OrgScopedModel):
                 condition=Q(due_day__lte=31) & Q(credit_limit__gte=0),
                 name="customerterms_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(rebate_max_share__isnull=True)
+                | (Q(rebate_max_share__gte=0) & Q(rebate_max_share__lte=1)),
+                name="customerterms_rebate_share_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -279,6 +294,11 @@ class CreditGroupPolicy(CreditPolicyFields, OrgScopedModel):
             models.CheckConstraint(
                 condition=Q(due_day__lte=31) & Q(credit_limit__gte=0),
                 name="creditgrouppolicy_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(rebate_max_share__isnull=True)
+                | (Q(rebate_max_share__gte=0) & Q(rebate_max_share__lte=1)),
+                name="creditgrouppolicy_rebate_share_valid",
             ),
         ]
         ordering = ["tier", "customer_type"]

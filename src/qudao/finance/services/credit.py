@@ -51,6 +51,7 @@ class PolicyData:
     overdue_tolerance_amount: Decimal = ZERO
     on_exceeded: str = ExceededAction.BLOCK
     grade: str = ""
+    rebate_max_share: Decimal | None = None  # None: the organization's setting
 
 
 def _validate(data: PolicyData) -> None:
@@ -75,6 +76,13 @@ def _validate(data: PolicyData) -> None:
         fields["on_exceeded"] = _("Choose what happens when the limit is exceeded.")
     if data.grade and data.grade not in CreditGrade.values:
         fields["grade"] = _("Choose a grade.")
+    share = data.rebate_max_share
+    if share is not None and (
+        not share.is_finite()
+        or not ZERO <= share <= 1
+        or share != share.quantize(Decimal("0.0001"))
+    ):
+        fields["rebate_max_share"] = _("Enter a share between 0 and 100 %.")
     if fields:
         raise BusinessRuleViolation(
             _("Check the credit policy: %(fields)s") % {"fields": ", ".join(sorted(fields))},

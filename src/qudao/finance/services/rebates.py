@@ -9,14 +9,16 @@ entry on 2241 "Other payables - rebates" with the customer as party:
 - given back by a credit note: Dr 1122, Cr 2241.
 
 Sales never writes these rows: it calls `reserve_rebate`, `apply_rebate` and (through
-`release_open_order`) `release_rebate_reservation` with the order's reference.
+`release_open_order`) `release_rebate_reservation` with the order's reference. The share of an
+order the rebate may pay (`rebate_share_of`) is the credit policy's cap (the customer's own,
+else its group default's), else the organization's setting.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.money import ZERO, quantize
 from qudao.finance import balances
+from qudao.finance.credit import policy_of
 from qudao.finance.models import (
     REBATE_LIABILITY,
     RECEIVABLE,
@@ -225,6 +228,20 @@ def reverse_rebate_grant(
 # Reservations and use: the boundary sales calls (orders are references)
 
 
+def rebate_share_of(org: Organization, customer: Party) -> Decimal:
+    """The share of an order the customer's rebate may pay: what the credit policy in force
+    says (the customer's own, else its group default's), else the organization's setting."""
+    share = policy_of(customer).rebate_max_share
+    return share if share is not None else balances.account_settings(org).rebate_max_share
+
+
+def rebate_cap_of(org: Organization, customer: Party, total: Decimal) -> Decimal:
+    """The most rebate an order of `total` for `customer` may use: its share, rounded down to
+    the fen so the cap never exceeds the share."""
+    share = rebate_share_of(org, customer)
+    return max((total * share).quantize(Decimal("0.01"), rounding=ROUND_DOWN), ZERO)
+
+
 def _reference(reference: str) -> str:
     reference = reference.strip()
     if not reference or len(reference) > 100:
@@ -347,7 +364,8 @@ def give_back_rebate(
 ) -> RebateEntry:
     """A credit note on an invoice paid partly by rebate returns that part to the rebate
     account (Dr 1122, Cr 2241); the invoice's paid amount drops by as much. Called inside
-    `credit_invoice`, which holds the locks."""
+    `credit_invoice`, which holds the locks (`invoice` is the locked row, so its paid amount
+    is written exactly: an F() difference is binary floating point on SQLite)."""
     customer = Party.objects.get(pk=invoice.customer_id)
     entry = _entry(
         org=org,
@@ -371,7 +389,7 @@ def give_back_rebate(
             or ""
         ),
     )
-    Invoice.objects.filter(pk=invoice.pk).update(amount_paid=F("amount_paid") - amount)
+    Invoice.objects.filter(pk=invoice.pk).update(amount_paid=invoice.amount_paid - amount)
     return entry
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 
 from qudao.core.money import ZERO, quantize
 from qudao.finance import balances
@@ -32,7 +32,12 @@ def release_for_credit_note(
     """A credit note for more than is open on `invoice` gives `amount` of what paid it back:
     the rebate's share to the rebate account, the rest to the payments (newest first, by a
     negative allocation), where it stays as the customer's prepayment balance. Runs inside
-    `credit_invoice`, which has locked the invoice."""
+    `credit_invoice`, which has locked the invoice.
+
+    The counters are written as exact amounts computed from the locked rows, not as F()
+    differences: SQLite subtracts decimal columns in binary floating point, and a counter
+    brought back to zero could land a hair below it (refused by the check constraints)."""
+    paid_before = invoice.amount_paid
     by_rebate = rebate_paid_on(invoice)
     allocated = invoice.amount_paid - by_rebate
     rebate_part = (
@@ -76,10 +81,12 @@ def release_for_credit_note(
                 created_by=actor,
             )
         )
-        Payment.objects.filter(pk=payment.pk).update(amount_allocated=F("amount_allocated") - take)
+        Payment.objects.filter(pk=payment.pk).update(
+            amount_allocated=payment.amount_allocated - take
+        )
         left -= take
     Allocation.objects.bulk_create(released)
-    Invoice.objects.filter(pk=invoice.pk).update(amount_paid=F("amount_paid") - money_part)
+    Invoice.objects.filter(pk=invoice.pk).update(amount_paid=paid_before - amount)
     record_event(
         org=org,
         actor=actor,

@@ -4,6 +4,11 @@ says how much of each product sold; a settlement invoices every unsettled report
 consignment orders' prices, oldest order first, and ships those goods out of the consignment
 location; a recall brings unsold goods back to one of our internal locations. Both lower the
 orders' "shipped, not invoiced" commitments (the settlement's invoice counts instead).
+
+The settlement's invoice is paid like a delivery's: each order's rebate pays its share (in
+proportion to what has been settled of the order), then the customer's prepayment balance
+pays what it can when the organization settles new invoices from it. An order with nothing
+left to ship or at the customer frees the rebate it reserved and did not use.
 """
 
 from __future__ import annotations
@@ -37,6 +42,10 @@ from qudao.sales.models_returns import (
 from qudao.sales.selectors_consignment import unreported, unsettled_sold
 from qudao.sales.services.common import refuse
 from qudao.sales.services.deliveries import update_commitments
+from qudao.sales.services.rebates import (
+    free_finished_consignment_rebate,
+    settle_consignment_invoice,
+)
 from qudao.sales.services.returns import checked_line_quantity
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import can, require_perm
@@ -196,7 +205,8 @@ def _consignment_line(org, line: SalesOrderLine, quantity: Decimal, **document) 
 def settle_consignment(
     *, org: Organization, actor: Membership, customer: Party, on: date | None = None
 ) -> ConsignmentSettlement:
-    """Invoice every unsettled sell-through report of `customer` and ship those goods out."""
+    """Invoice every unsettled sell-through report of `customer` and ship those goods out;
+    the orders' rebate and the prepayment balance pay what they can of the invoice."""
     require_perm(actor, Perm.POST_FINANCE)
     customer = _lock(customer)
     reports = list(
@@ -253,8 +263,11 @@ def settle_consignment(
         note=settlement.number,
     )
     SellThroughReport.objects.filter(pk__in=[r.pk for r in reports]).update(settlement=settlement)
-    for order in {line.order for line, _quantity in parts}:
+    orders = sorted({line.order for line, _quantity in parts}, key=lambda order: order.pk)
+    settle_consignment_invoice(org=org, actor=actor, orders=orders, invoice_id=invoice.pk)
+    for order in orders:
         update_commitments(org, order)
+        free_finished_consignment_rebate(org=org, order=order)
     record_event(org=org, actor=actor, subject=settlement, verb="settled", reason=invoice.number)
     return settlement
 
@@ -308,7 +321,8 @@ def recall_consignment(
         reference=Reference("consignment_recall", recall.pk),
         note=recall.number,
     )
-    for order in {line.order for line, _quantity in parts}:
+    for order in sorted({line.order for line, _quantity in parts}, key=lambda order: order.pk):
         update_commitments(org, order)
+        free_finished_consignment_rebate(org=org, order=order)
     record_event(org=org, actor=actor, subject=recall, verb="recalled", reason=recall.reason)
     return recall

@@ -107,12 +107,11 @@ def test_more_than_the_customer_has_available_is_refused(shop: Shop):
     assert first.rebate_amount == D("50.00")
 
 
-def test_a_consignment_order_cannot_use_rebate(shop: Shop):
+def test_a_consignment_order_may_use_rebate_too(shop: Shop):
     granted(org=shop.org, actor=shop.boss, customer=shop.customer, amount="60.00")
     make_consignment(shop)
-    with pytest.raises(BusinessRuleViolation) as refused:
-        _rebate(shop, _draft(shop), "10.00")
-    assert refused.value.code == "consignment_order"
+    order = _rebate(shop, _draft(shop), "10.00")  # applied at settlement: test_consignment_accounts
+    assert balances.reservation_of(order.reference) == D("10.00")
 
 
 def test_after_confirmation_the_rebate_is_fixed_and_only_staff_who_may_set_it_do(
