@@ -46,6 +46,7 @@ ACCOUNT_METHOD_CHOICES: Final = [(m.value, m.label) for m in ACCOUNT_METHODS]
 class AccountSettings(OrgScopedModel):
     """How the organization runs its customers' accounts (one row; defaults until saved)."""
 
+    # a credit policy (a customer's own or a group default) may set its own cap instead
     rebate_max_share = models.DecimalField(
         _("rebate may pay at most (share of the order)"),
         max_digits=5,
