@@ -12,14 +12,14 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Final
+from typing import Final
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qudao.core.money import ZERO, quantize
+from qudao.core.rows import execute_hot, fetch
 from qudao.finance.credit_grades import (
     HALF_MONTH_DAYS,
     LimitSuggestion,
@@ -29,6 +29,7 @@ from qudao.finance.credit_grades import (
 )
 from qudao.finance.models import (
     BillClearing,
+    ClearingKind,
     CommitmentStage,
     CreditCommitment,
     CreditGrade,
@@ -46,7 +47,6 @@ from qudao.finance.models import (
     TemporaryCreditRaise,
     TermKind,
 )
-from qudao.finance.selectors import MONEY
 from qudao.parties.models import Party
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +139,8 @@ def _best_group(customer: Party, groups: Iterable[CreditGroupPolicy]) -> CreditG
 
 def policy_of(customer: Party) -> CreditPolicy:
     """The customer's own policy, else its group's default, else no credit (limit 0)."""
-    own = CustomerTerms.objects.filter(party=customer).first()
+    mine = "t.org_id = %s AND t.party_id = %s"  # read by hand: every confirmation reads it
+    own = next(iter(fetch(CustomerTerms, mine, [customer.org_id, customer.pk])), None)
     if own is not None:
         return _policy(own, "customer")
     groups = CreditGroupPolicy.objects.filter(
@@ -225,75 +226,99 @@ def _money(value: object) -> Decimal:
     return quantize(Decimal(str(value or 0)))
 
 
-def _total_of(rows: QuerySet[Any], expression: object) -> Coalesce:
-    """The sum of `expression` over the `rows` of the outer query's customer: a subquery, so
-    that several of them add up a customer's figures in one statement."""
-    per_customer = (
-        rows.filter(customer=OuterRef("pk"))
-        .order_by()
-        .values("customer")
-        .annotate(total=Sum(expression, output_field=MONEY))  # type: ignore[arg-type]
-        .values("total")[:1]
-    )
-    return Coalesce(Subquery(per_customer), Value(ZERO), output_field=MONEY)
+# Every figure of a customer's credit in one hand-written statement: it runs on each order
+# confirmation, right after the customer row is locked, so it is built once, not per call.
+# Each part is a subquery on the customer's own rows (their customer indexes serve them).
+_COMMITMENTS: Final = CreditCommitment._meta.db_table
+_INVOICES: Final = Invoice._meta.db_table
+_PAYMENTS: Final = Payment._meta.db_table
+_CLEARINGS: Final = BillClearing._meta.db_table
+_REBATES: Final = RebateReservation._meta.db_table
+_RAISES: Final = TemporaryCreditRaise._meta.db_table
+_FIGURES_SQL: Final = f"""
+SELECT
+  (SELECT COALESCE(SUM(k.amount), 0) FROM {_COMMITMENTS} k
+    WHERE k.org_id = %(org)s AND k.customer_id = %(customer)s AND k.stage = %(confirmed)s
+      AND k.reference <> %(reference)s) AS confirmed,
+  (SELECT COALESCE(SUM(k.amount), 0) FROM {_COMMITMENTS} k
+    WHERE k.org_id = %(org)s AND k.customer_id = %(customer)s AND k.stage = %(shipped)s)
+    AS shipped,
+  (SELECT COALESCE(SUM(i.total - i.amount_paid - i.amount_credited), 0) FROM {_INVOICES} i
+    WHERE i.org_id = %(org)s AND i.customer_id = %(customer)s AND i.kind = %(invoice_kind)s
+      AND i.status = %(posted)s) AS invoiced,
+  (SELECT COALESCE(SUM(p.amount), 0) FROM {_PAYMENTS} p
+    WHERE p.org_id = %(org)s AND p.customer_id = %(customer)s AND p.method = %(bill)s
+      AND NOT EXISTS (SELECT 1 FROM {_CLEARINGS} b WHERE b.payment_id = p.id
+        AND (b.kind <> %(endorsed)s OR p.bill_maturity < %(today)s))) AS bills,
+  (SELECT COALESCE(SUM(p.amount - p.amount_allocated), 0) FROM {_PAYMENTS} p
+    WHERE p.org_id = %(org)s AND p.customer_id = %(customer)s) AS unallocated,
+  (SELECT COALESCE(SUM(r.amount), 0) FROM {_REBATES} r
+    WHERE r.org_id = %(org)s AND r.customer_id = %(customer)s
+      AND (r.reference = %(reference)s OR EXISTS (
+        SELECT 1 FROM {_COMMITMENTS} k WHERE k.org_id = r.org_id AND k.reference = r.reference
+      ))) AS rebate_reserved,
+  (SELECT COALESCE(SUM(t.amount), 0) FROM {_RAISES} t
+    WHERE t.org_id = %(org)s AND t.customer_id = %(customer)s AND t.starts_on <= %(today)s
+      AND t.expires_on >= %(today)s AND t.revoked_at IS NULL) AS raised,
+  (SELECT COALESCE(SUM(i.total - i.amount_paid - i.amount_credited), 0) FROM {_INVOICES} i
+    WHERE i.org_id = %(org)s AND i.customer_id = %(customer)s AND i.kind = %(invoice_kind)s
+      AND i.status = %(posted)s AND i.due_date < %(today)s) AS overdue,
+  (SELECT COALESCE(SUM(i.total - i.amount_paid - i.amount_credited), 0) FROM {_INVOICES} i
+    WHERE i.org_id = %(org)s AND i.customer_id = %(customer)s AND i.kind = %(invoice_kind)s
+      AND i.status = %(posted)s AND i.due_date < %(beyond)s) AS beyond
+"""  # noqa: S608 - table names only; every value is a parameter
+_FIGURE_NAMES: Final = (
+    "confirmed",
+    "shipped",
+    "invoiced",
+    "bills",
+    "unallocated",
+    "rebate_reserved",
+    "raised",
+    "overdue",
+    "beyond",
+)
 
 
-_OPEN: Final = F("total") - F("amount_paid") - F("amount_credited")
+def _figures(
+    customer: Party,
+    *,
+    reference: str = "",
+    today: datetime.date | None = None,
+    grace_days: int = 0,
+) -> dict[str, Decimal]:
+    """The customer's credit figures now, in one query:
 
-
-def _open_invoices() -> QuerySet[Invoice]:
-    return Invoice.objects.filter(kind=InvoiceKind.INVOICE, status=InvoiceStatus.POSTED)
-
-
-def _exposure_parts(exclude_reference: str) -> dict[str, Coalesce]:
-    commitments = CreditCommitment.objects.all()
-    if exclude_reference:
-        commitments = commitments.exclude(
-            reference=exclude_reference, stage=CommitmentStage.CONFIRMED
-        )
-    bills = Payment.objects.filter(method=PaymentMethod.ACCEPTANCE_BILL).exclude(
-        # a bill counts until it is cleared (paid by the bank or discounted), even past maturity;
-        # one endorsed to a supplier counts until its maturity (we keep recourse until then)
-        Exists(
-            BillClearing.objects.filter(
-                BillClearing.ends_exposure(timezone.localdate()), payment=OuterRef("pk")
-            )
-        )
-    )
-    return {
-        "confirmed": _total_of(commitments.filter(stage=CommitmentStage.CONFIRMED), "amount"),
-        "shipped": _total_of(commitments.filter(stage=CommitmentStage.SHIPPED), "amount"),
-        "invoiced": _total_of(_open_invoices(), _OPEN),
-        "bills": _total_of(bills, "amount"),
-        "unallocated": _total_of(Payment.objects.all(), F("amount") - F("amount_allocated")),
-        "rebate_reserved": _total_of(_counted_rebate(exclude_reference), "amount"),
+    - confirmed / shipped: open orders by stage (`reference`, the order being checked, left
+      out: its amount is counted in full by the caller);
+    - invoiced: what is open on posted invoices; overdue: of it, past due on `today`; beyond:
+      more than `grace_days` past due;
+    - bills: acceptance bills received and not yet cleared (paid by the bank or discounted),
+      even past maturity; one endorsed to a supplier counts until its maturity (we keep
+      recourse until then: `BillClearing.ends_exposure`);
+    - unallocated: money received and not yet allocated (a payment credits the receivable in
+      full when posted);
+    - rebate_reserved: the rebate the open orders counted above will pay with (and that of
+      `reference`: a draft's reservation counts only for itself);
+    - raised: the temporary raises in force on `today` (start and expiry days included)."""
+    today = today or timezone.localdate()
+    params = {
+        "org": customer.org_id,
+        "customer": customer.pk,
+        "reference": reference,
+        "confirmed": CommitmentStage.CONFIRMED.value,
+        "shipped": CommitmentStage.SHIPPED.value,
+        "invoice_kind": InvoiceKind.INVOICE.value,
+        "posted": InvoiceStatus.POSTED.value,
+        "bill": PaymentMethod.ACCEPTANCE_BILL.value,
+        "endorsed": ClearingKind.ENDORSED.value,
+        "today": today,
+        "beyond": today - datetime.timedelta(days=grace_days),
     }
-
-
-def _counted_rebate(exclude_reference: str) -> QuerySet[RebateReservation]:
-    """The rebate reserved by orders counted in the exposure (a draft's only for itself)."""
-    counted = Q(reference__in=CreditCommitment.objects.values("reference"))
-    if exclude_reference:
-        counted |= Q(reference=exclude_reference)
-    return RebateReservation.objects.filter(counted)
-
-
-def _overdue_part(today: datetime.date, grace_days: int) -> Coalesce:
-    overdue = _open_invoices().filter(due_date__lt=today - datetime.timedelta(days=grace_days))
-    return _total_of(overdue, _OPEN)
-
-
-def _raise_part(today: datetime.date) -> Coalesce:
-    in_force = TemporaryCreditRaise.objects.filter(
-        starts_on__lte=today, expires_on__gte=today, revoked_at__isnull=True
-    )
-    return _total_of(in_force, "amount")
-
-
-def _figures(customer: Party, parts: dict[str, Coalesce]) -> dict[str, Decimal]:
-    """The customer's `parts`, all in one query."""
-    row = Party.objects.filter(pk=customer.pk).annotate(**parts).values(*parts).get()
-    return {name: _money(value) for name, value in row.items()}
+    with connection.cursor() as cursor:
+        execute_hot(cursor, _FIGURES_SQL, params)
+        row = cursor.fetchone()
+    return {name: _money(value) for name, value in zip(_FIGURE_NAMES, row, strict=True)}
 
 
 def _exposure(figures: dict[str, Decimal]) -> CreditExposure:
@@ -314,18 +339,17 @@ def credit_exposure(
     received and not yet allocated (a payment credits the receivable in full when posted) and
     minus the rebate open orders will pay with (theirs, and that of `exclude_reference`, the
     order being checked: its amount is counted in full)."""
-    del today  # what is open now; kept for the callers that pass it
-    return _exposure(_figures(customer, _exposure_parts(exclude_reference)))
+    return _exposure(_figures(customer, reference=exclude_reference, today=today))
 
 
 def overdue_amount(customer: Party, *, today: datetime.date, grace_days: int = 0) -> Decimal:
     """What is still open on invoices more than `grace_days` past their due date."""
-    return _figures(customer, {"overdue": _overdue_part(today, grace_days)})["overdue"]
+    return _figures(customer, today=today, grace_days=grace_days)["beyond"]
 
 
 def temporary_raise(customer: Party, *, today: datetime.date) -> Decimal:
     """The sum of the raises in force today (starts and expiry days included)."""
-    return _figures(customer, {"raised": _raise_part(today)})["raised"]
+    return _figures(customer, today=today)["raised"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -482,13 +506,7 @@ def can_confirm(
     today = today or timezone.localdate()
     policy = policy_of(customer)
     figures = _figures(  # every number in one query
-        customer,
-        _exposure_parts(reference)
-        | {
-            "raised": _raise_part(today),
-            "overdue": _overdue_part(today, 0),
-            "beyond": _overdue_part(today, policy.overdue_tolerance_days),
-        },
+        customer, reference=reference, today=today, grace_days=policy.overdue_tolerance_days
     )
     return decide(
         customer=customer,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.rows import Statement, execute_hot, insert_statement
 from qudao.tenancy.models import (
     TOKEN_PREFIX,
     ApiToken,
@@ -52,6 +53,30 @@ def record_event(
     )
 
 
+def event_statement(
+    *,
+    org: Organization,
+    actor: Membership | None,
+    subject: models.Model,
+    verb: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Statement:
+    """`record_event` as a statement, to run together with the act's other writes
+    (`qudao.core.rows.run_together`) on the hot paths."""
+    row = {
+        "org": org.pk,
+        "actor": getattr(actor, "pk", None),
+        "subject_type": subject._meta.label_lower,
+        "subject_id": subject.pk,
+        "verb": verb,
+        "reason": reason,
+        "data": data or {},
+        "at": timezone.now(),
+    }
+    return insert_statement(Event, [row])
+
+
 def record_events(
     *,
     org: Organization,
@@ -88,7 +113,7 @@ def next_number(*, org: Organization, key: str, width: int = 6) -> str:
         f" WHERE org_id = %s AND {quote('key')} = %s RETURNING {quote('last')}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [org.pk, key])
+        execute_hot(cursor, sql, [org.pk, key])
         row = cursor.fetchone()
     if row is None:
         Sequence.objects.select_for_update().get_or_create(org=org, key=key)

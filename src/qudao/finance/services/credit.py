@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.money import ZERO, quantize
+from qudao.core.rows import Statement, atomic_step, insert_statement, lock_row, run_together
 from qudao.finance import credit
 from qudao.finance.credit import CreditDecision
 from qudao.finance.models import (
@@ -32,7 +33,7 @@ from qudao.parties.models import CustomerType, Party, PartyKind, Tier
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import require_perm
 from qudao.tenancy.roles import Perm
-from qudao.tenancy.services import record_event
+from qudao.tenancy.services import event_statement, record_event
 
 MAX_TERM_DAYS = 365
 MAX_RAISE_DAYS = 366
@@ -109,7 +110,8 @@ def _customer(org: Organization, customer: Party) -> None:
 
 def _lock(customer: Party) -> Party:
     """The customer row guards its credit: reservations, payments and terms queue on it."""
-    return Party.objects.select_for_update(of=("self",)).get(pk=customer.pk)
+    lock_row(Party, customer.pk)
+    return customer
 
 
 @transaction.atomic
@@ -278,25 +280,30 @@ def _commit(
     stage: str,
     amount: Decimal,
     overridden_by: Membership | None = None,
-) -> None:
+) -> Statement:
+    """The order's amount at `stage` as one upsert (the same reference and stage again
+    replaces it; nothing: the row goes), to run with the act's other writes."""
+    table = CreditCommitment._meta.db_table
     if amount <= 0:
-        CreditCommitment.objects.filter(reference=reference, stage=stage).delete()
-        return
-    # one upsert (no read, no savepoint): the same reference and stage again replaces it
-    CreditCommitment.objects.bulk_create(
-        [
-            CreditCommitment(
-                org=org,
-                customer=customer,
-                reference=reference,
-                stage=stage,
-                amount=amount,
-                overridden_by=overridden_by,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["org", "reference", "stage"],
-        update_fields=["customer", "amount", "overridden_by", "updated_at"],
+        return Statement(
+            f"DELETE FROM {table} WHERE org_id = %s AND reference = %s AND stage = %s",  # noqa: S608
+            [org.pk, reference, stage],
+        )
+    row = {
+        "org": org.pk,
+        "customer": customer.pk,
+        "reference": reference,
+        "stage": stage,
+        "amount": amount,
+        "overridden_by": getattr(overridden_by, "pk", None),
+        "updated_at": timezone.now(),
+    }
+    upsert = insert_statement(CreditCommitment, [row])
+    return Statement(
+        upsert.sql + " ON CONFLICT (org_id, reference, stage) DO UPDATE SET"
+        " customer_id = excluded.customer_id, amount = excluded.amount,"
+        " overridden_by_id = excluded.overridden_by_id, updated_at = excluded.updated_at",
+        upsert.params,
     )
 
 
@@ -311,7 +318,7 @@ def _summary(decision: CreditDecision) -> dict[str, str]:
     }
 
 
-@transaction.atomic
+@atomic_step
 def reserve_credit(
     *, org: Organization, customer: Party, amount: Decimal, reference: str
 ) -> CreditDecision:
@@ -325,14 +332,18 @@ def reserve_credit(
     decision = credit.can_confirm(customer=customer, amount=amount, reference=reference)
     if not decision.allowed:
         raise BusinessRuleViolation(decision.message, code=decision.code)
-    _commit(org, customer, reference, CommitmentStage.CONFIRMED, amount)
-    record_event(
-        org=org,
-        actor=None,
-        subject=customer,
-        verb="credit_reserved",
-        reason=reference,
-        data=_summary(decision) | {"warnings": list(decision.warnings)},
+    run_together(
+        [
+            _commit(org, customer, reference, CommitmentStage.CONFIRMED, amount),
+            event_statement(
+                org=org,
+                actor=None,
+                subject=customer,
+                verb="credit_reserved",
+                reason=reference,
+                data=_summary(decision) | {"warnings": list(decision.warnings)},
+            ),
+        ]
     )
     return decision
 
@@ -361,7 +372,9 @@ def override_credit(
         )
     customer = _lock(customer)
     decision = credit.can_confirm(customer=customer, amount=amount, reference=reference)
-    _commit(org, customer, reference, CommitmentStage.CONFIRMED, amount, overridden_by=actor)
+    run_together(
+        [_commit(org, customer, reference, CommitmentStage.CONFIRMED, amount, overridden_by=actor)]
+    )
     record_event(
         org=org,
         actor=actor,
@@ -373,7 +386,7 @@ def override_credit(
     return decision
 
 
-@transaction.atomic
+@atomic_step
 def record_open_order(
     *, org: Organization, customer: Party, reference: str, stage: str, amount: Decimal
 ) -> None:
@@ -388,7 +401,7 @@ def record_open_order(
             code="invalid_amount",
         )
     _lock(customer)
-    _commit(org, customer, reference, stage, amount)
+    run_together([_commit(org, customer, reference, stage, amount)])
 
 
 @transaction.atomic

@@ -15,16 +15,18 @@ from functools import reduce
 from operator import or_
 from typing import Final
 
-from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qudao.catalog.models import Product
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.rows import Statement, atomic_step, execute_hot, insert_statement, run_together
 from qudao.inventory.models import (
     ZERO_QUANTITY,
     Location,
+    LocationKind,
     MoveKind,
     Reservation,
     StockLevel,
@@ -362,9 +364,53 @@ def reverse_move(*, org: Organization, actor: Membership, move: StockMove, note:
 # Reservations
 
 
+_LEVELS: Final = StockLevel._meta.db_table
+_LOCATIONS: Final = Location._meta.db_table
+
+
+@dataclass(frozen=True)
+class LockedLevel:
+    """A stock row as locked for a reservation: what `_take` needs of it, nothing more."""
+
+    pk: int
+    product_id: int
+    location_id: int
+    on_hand: Decimal
+    reserved: Decimal
+
+
+def _lock_warehouse_levels(
+    org: Organization, warehouse_id: int, product_ids: Sequence[int]
+) -> list[LockedLevel]:
+    """Lock the products' stock rows in the warehouse's live internal locations, in (product,
+    location) order: one hand-written statement (it runs on every order confirmation)."""
+    lock = " FOR UPDATE OF s" if connection.features.has_select_for_update_of else ""
+    products = ", ".join("%s" for _pid in product_ids)
+    sql = (
+        f"SELECT s.id, s.product_id, s.location_id, s.on_hand, s.reserved"  # noqa: S608 - names
+        f" FROM {_LEVELS} s JOIN {_LOCATIONS} l ON l.id = s.location_id"
+        f" WHERE s.org_id = %s AND s.warehouse_id = %s AND s.product_id IN ({products})"
+        f" AND l.kind = %s AND l.archived_at IS NULL"
+        f" ORDER BY s.product_id, s.location_id{lock}"
+    )
+    params = [org.pk, warehouse_id, *product_ids, LocationKind.INTERNAL.value]
+    with connection.cursor() as cursor:
+        execute_hot(cursor, sql, params)
+        rows = cursor.fetchall()
+    return [
+        LockedLevel(pk, product_id, location_id, _decimal(on_hand), _decimal(reserved))
+        for pk, product_id, location_id, on_hand, reserved in rows
+    ]
+
+
+def _decimal(value: object) -> Decimal:
+    """A quantity as the database returns it (SQLite: maybe a float) as a Decimal."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def _take(
     org: Organization,
-    levels: Sequence[StockLevel],
+    levels: Sequence[StockLevel | LockedLevel],
     wanted: Mapping[int, Decimal],
     *,
     reference: Reference | str,
@@ -413,13 +459,36 @@ def _take(
             left -= take
             if left == 0:
                 break
-    if takes:
-        added = Case(
-            *(When(pk=pk, then=Value(take)) for pk, take in takes.items()),
-            output_field=StockLevel._meta.get_field("reserved"),
-        )
-        StockLevel.objects.filter(pk__in=takes).update(reserved=F("reserved") + added)
-    return Reservation.objects.bulk_create(reservations)
+    if not takes:
+        return []
+    # the rows' new reservations and the reservations themselves in one go, written by hand:
+    # this runs on every order confirmation
+    adapt = connection.ops.adapt_decimalfield_value
+    cases = " ".join("WHEN %s THEN CAST(%s AS NUMERIC)" for _pk in takes)
+    ids = ", ".join("%s" for _pk in takes)
+    update = Statement(
+        f"UPDATE {_LEVELS} SET reserved = reserved + CASE id {cases} END"  # noqa: S608
+        f" WHERE id IN ({ids})",
+        [*(value for pk, take in takes.items() for value in (pk, adapt(take))), *takes],
+    )
+    now = timezone.now()
+    rows = [
+        {
+            "org": org.pk,
+            "product": r.product_id,
+            "location": r.location_id,
+            "quantity": r.quantity,
+            "reference": r.reference,
+            "actor": r.actor_id,
+            "created_at": now,
+        }
+        for r in reservations
+    ]
+    inserted = run_together([update, insert_statement(Reservation, rows, returning="id")])
+    for reservation, (pk,) in zip(reservations, inserted, strict=True):
+        reservation.pk, reservation.created_at = pk, now
+        reservation._state.adding, reservation._state.db = False, connection.alias
+    return reservations
 
 
 @transaction.atomic
@@ -463,7 +532,7 @@ def reserve_stock(
     )
 
 
-@transaction.atomic
+@atomic_step
 def reserve_stock_many(
     *,
     org: Organization,
@@ -477,16 +546,7 @@ def reserve_stock_many(
     wanted = {pid: checked_quantity(quantity) for pid, quantity in quantities.items()}
     if not wanted:
         return []
-    levels = list(
-        StockLevel.objects.select_for_update(of=("self",))
-        .filter(
-            product_id__in=wanted,
-            location__warehouse_id=warehouse_id,
-            location__kind="internal",
-            location__archived_at__isnull=True,
-        )
-        .order_by("product_id", "location_id")
-    )
+    levels = _lock_warehouse_levels(org, warehouse_id, sorted(wanted))
 
     def where() -> str:
         warehouse = Warehouse.objects.filter(pk=warehouse_id).first()

@@ -8,10 +8,12 @@ from typing import Final
 from django.utils.translation import gettext as _
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.rows import fetch
 from qudao.parties.models import Party, PartyKind
 from qudao.parties.selectors import visible_customers
 from qudao.sales.models import SalesOrder, SalesSettings
 from qudao.tenancy.models import Membership, Organization
+from qudao.tenancy.scoping import OrgScopeError, current_org
 
 QUANTITY_STEP: Final = Decimal("0.001")
 
@@ -21,8 +23,10 @@ def refuse(message: str, code: str, **fields: str) -> BusinessRuleViolation:
 
 
 def settings_of(org: Organization) -> SalesSettings:
-    """The organization's sales settings; the defaults until someone saves them."""
-    return SalesSettings.objects.filter(org=org).first() or SalesSettings(org=org)
+    """The organization's sales settings; the defaults until someone saves them (read by hand:
+    every confirmation reads them)."""
+    found = fetch(SalesSettings, "t.org_id = %s", [org.pk])
+    return found[0] if found else SalesSettings(org=org)
 
 
 def customer_for(actor: Membership | None, customer_id: int) -> Party:
@@ -46,12 +50,21 @@ def customer_for(actor: Membership | None, customer_id: int) -> Party:
 
 
 def locked(order: SalesOrder) -> SalesOrder:
-    """The order, locked (its customer read along, not locked: credit locks it when needed)."""
-    return (
-        SalesOrder.objects.select_for_update(of=("self",))
-        .select_related("customer")
-        .get(pk=order.pk)
+    """The order, locked (its customer read along, not locked: credit locks it when needed),
+    in one hand-written statement: every step of an order starts here."""
+    org = current_org()
+    if org is None:
+        raise OrgScopeError("SalesOrder queried outside an org scope")
+    found = fetch(
+        SalesOrder,
+        "t.id = %s AND t.org_id = %s",
+        [order.pk, org.pk],
+        related="customer",
+        lock=True,
     )
+    if not found:
+        raise SalesOrder.DoesNotExist
+    return found[0]
 
 
 def checked_quantity(quantity: Decimal) -> Decimal:

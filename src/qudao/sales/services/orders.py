@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Final
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from qudao.catalog.models import Product
 from qudao.catalog.selectors import quote_many
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.money import ZERO, quantize
+from qudao.core.rows import execute_hot, run_together, update_statement
 from qudao.core.states import ensure_transition
 from qudao.finance.credit import policy_of
 from qudao.finance.models import CommitmentStage
@@ -48,7 +50,7 @@ from qudao.sales.services.common import (
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import can, require_perm
 from qudao.tenancy.roles import Perm
-from qudao.tenancy.services import next_number, record_event
+from qudao.tenancy.services import event_statement, next_number, record_event
 
 
 @dataclass(frozen=True)
@@ -425,9 +427,19 @@ def _numbered(org: Organization, order: SalesOrder) -> None:
         order.number = next_number(org=org, key=f"SO{timezone.localdate().year}")
 
 
+_QUANTITIES_SQL: Final = (
+    f"SELECT product_id, quantity FROM {SalesOrderLine._meta.db_table}"  # noqa: S608 - name
+    " WHERE org_id = %s AND order_id = %s"
+)
+
+
 def _quantities(order: SalesOrder) -> dict[int, Decimal]:
-    """What the order asks of each product (one line per product)."""
-    return dict(order.lines.values_list("product_id", "quantity"))
+    """What the order asks of each product (one line per product), read by hand: every
+    confirmation reads it."""
+    with connection.cursor() as cursor:
+        execute_hot(cursor, _QUANTITIES_SQL, [order.org_id, order.pk])
+        rows = cursor.fetchall()
+    return {pid: q if isinstance(q, Decimal) else Decimal(str(q)) for pid, q in rows}
 
 
 def _require_lines(order: SalesOrder) -> dict[int, Decimal]:
@@ -436,6 +448,18 @@ def _require_lines(order: SalesOrder) -> dict[int, Decimal]:
     if not quantities:
         raise refuse(_("An order needs at least one line."), "empty_order")
     return quantities
+
+
+# what submitting (and confirming) an order sets on it
+SUBMIT_FIELDS: Final = [
+    "number",
+    "status",
+    "source",
+    "submitted_at",
+    "customer_token",
+    "confirmed_at",
+    "confirmed_by",
+]
 
 
 @transaction.atomic
@@ -459,8 +483,14 @@ def submit_order(
         _enter_chain(org, actor, order, quantities)
         verb = "submitted" if order.status != OrderStatus.CONFIRMED else "confirmed"
     _numbered(org, order)
-    order.save()
-    record_event(org=org, actor=actor, subject=order, verb=verb, data={"total": str(order.total)})
+    run_together(  # the order and its event in one go: this is every confirmation's last step
+        [
+            update_statement(order, SUBMIT_FIELDS),
+            event_statement(
+                org=org, actor=actor, subject=order, verb=verb, data={"total": str(order.total)}
+            ),
+        ]
+    )
     return order
 
 
