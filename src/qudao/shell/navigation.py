@@ -58,6 +58,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem(_("Purchase orders"), "purchasing-order-list", Perm.VIEW_STOCK),
             NavItem(_("Goods receipts"), "purchasing-receipt-list", Perm.VIEW_STOCK),
+            NavItem(_("Receipt damage claims"), "purchasing-claim-list", Perm.VIEW_STOCK),
             NavItem(_("Supplier invoices"), "purchasing-invoice-list", Perm.VIEW_COSTS),
             NavItem(_("Supplier payments"), "purchasing-payment-list", Perm.VIEW_COSTS),
             NavItem(_("Payables"), "purchasing-payables", Perm.VIEW_COSTS),
@@ -189,14 +190,30 @@ class VisibleSection:
 
 
 def navigation_for(membership: Membership | None, path: str = "") -> list[VisibleSection]:
-    """The sections and entries this member may open, leaving out pages not built yet."""
-    sections = []
+    """The sections and entries this member may open, leaving out pages not built yet.
+
+    At most one entry is active: the one whose URL is the longest prefix of `path`, so
+    /portal/account/ lights "Prepayment & rebate" only, not also "My account" at /portal/.
+    """
+    visible: list[tuple[NavSection, list[tuple[NavItem, str]]]] = []
     for section in NAVIGATION:
-        items = tuple(
-            VisibleItem(str(item.label), url, item.url_name, path.startswith(url))
+        items = [
+            (item, url)
             for item in section.items
             if can(membership, item.perm) and (url := _resolves(item.url_name)) is not None
-        )
+        ]
         if items:
-            sections.append(VisibleSection(str(section.label), section.icon, items))
-    return sections
+            visible.append((section, items))
+    matches = [url for _, items in visible for _, url in items if path.startswith(url)]
+    active_url = max(matches, key=len, default=None)
+    return [
+        VisibleSection(
+            str(section.label),
+            section.icon,
+            tuple(
+                VisibleItem(str(item.label), url, item.url_name, url == active_url)
+                for item, url in items
+            ),
+        )
+        for section, items in visible
+    ]

@@ -1,6 +1,12 @@
 """The demo's trade: warehouses with opening stock, credit policies, three months of orders
 delivered, invoiced and partly paid, and orders waiting at each step of the approval chain.
 
+Stock follows the trade, the way a distributor buys what it sells: an opening stock of a case
+or two of every everyday product, then goods arriving with each order of the quarter (what it
+takes and a quarter more; rolled back with the order when the credit rule refuses it) and with
+each of today's orders that finance approves. Every stock move happens today, so the cash
+squeeze's average stock is half of what is left: some 30 to 60 days of sales (DIO), not years.
+
 Everything goes through the real services (so stock, ledger and credit agree by
 construction); only document dates are set back afterwards so the aging and the timelines
 look like a business that has been running for a quarter.
@@ -10,8 +16,10 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable
-from decimal import Decimal
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -46,8 +54,11 @@ from qudao.tenancy.roles import Role
 from qudao.tenancy.scoping import org_scope
 
 HISTORY_DAYS = 100
-SERIALS_PER_PRODUCT = 30
 REPS_BUYERS = 8  # the demo rep's own customers among the buyers
+COVER = Decimal("1.25")  # goods arrive for each order: what it takes, and a quarter more
+OPENING = (12, 12, 18, 24, 30)  # base units of each everyday product to start with (whole cases)
+BIG = Decimal(60)  # base units per line of the order over its credit limit
+CONSIGNED = Decimal(24)  # base units per line sent on consignment
 
 
 def _members(org: Organization) -> dict[str, Membership]:
@@ -55,8 +66,8 @@ def _members(org: Organization) -> dict[str, Membership]:
     return {m.user.username: m for m in rows}
 
 
-def _stock(org: Organization, keeper: Membership, rng: random.Random) -> tuple[int, dict]:
-    """Two warehouses; opening stock (期初库存) of every product at 80 % of its list price."""
+def _warehouses(org: Organization, keeper: Membership) -> tuple[int, int]:
+    """Two warehouses and a damaged-goods area; the main warehouse's id and its shelf's."""
     main = create_warehouse(
         org=org, actor=keeper, code="SH", name="上海总仓", address="上海市闵行区"
     )
@@ -67,29 +78,94 @@ def _stock(org: Organization, keeper: Membership, rng: random.Random) -> tuple[i
         warehouse=main,
         data=LocationData(code="DMG", name="破损区", kind=LocationKind.DAMAGED),
     )
-    shelf = main.locations.get(code="MAIN")
-    prices = dict(
-        PriceListItem.objects.filter(
-            price_list__kind=PriceKind.WHOLESALE,
-            price_list__customer__isnull=True,
-            price_list__tier="",
-        ).values_list("product_id", "unit_price")
+    return main.pk, main.locations.get(code="MAIN").pk
+
+
+def _base_quantity(product: Product, line: LineInput) -> Decimal:
+    """The line's quantity in the product's base unit (packaging units prefetched)."""
+    if not line.unit:
+        return line.quantity
+    return line.quantity * next(
+        u.factor for u in product.packaging_units.all() if u.name == line.unit
     )
-    moves, serials = [], {}
-    for product in Product.objects.filter(archived_at__isnull=True).order_by("pk"):
-        cost = (prices.get(product.pk, Decimal("10")) * Decimal("0.8")).quantize(Decimal("0.01"))
-        if product.is_serialized:
-            pool = [f"{product.code}-{n:05d}" for n in range(1, SERIALS_PER_PRODUCT + 1)]
-            serials[product.pk] = pool
+
+
+class _Shelf:
+    """The main warehouse's shelf as the demo fills it: every product at 80 % of its list
+    price, appliances under serial numbers of their own (`serials`, taken by `_ship`)."""
+
+    def __init__(self, org: Organization, keeper: Membership, shelf_id: int) -> None:
+        self.org, self.keeper, self.shelf_id = org, keeper, shelf_id
+        prices = dict(
+            PriceListItem.objects.filter(
+                price_list__kind=PriceKind.WHOLESALE,
+                price_list__customer__isnull=True,
+                price_list__tier="",
+            ).values_list("product_id", "unit_price")
+        )
+        self.products = {
+            p.pk: p
+            for p in Product.objects.filter(archived_at__isnull=True)
+            .prefetch_related("packaging_units")
+            .order_by("pk")
+        }
+        self.costs = {
+            pk: (prices.get(pk, Decimal("10")) * Decimal("0.8")).quantize(Decimal("0.01"))
+            for pk in self.products
+        }
+        self.serials: dict[int, list[str]] = {}
+        self._numbered: dict[int, int] = defaultdict(int)  # never reused, even when rolled back
+
+    def needs(self, lines: Iterable[LineInput], times: Decimal = Decimal(1)) -> dict[int, Decimal]:
+        """Base units of each product for `times` the `lines`, rounded to whole units (half up:
+        never less than the lines take, since they are whole and `times` is at least 1)."""
+        needed: dict[int, Decimal] = defaultdict(Decimal)
+        for line in lines:
+            needed[line.product_id] += _base_quantity(self.products[line.product_id], line)
+        return {pk: (q * times).to_integral_value(ROUND_HALF_UP) for pk, q in needed.items()}
+
+    def opening(self, rng: random.Random, waiting: Mapping[int, Decimal]) -> None:
+        """Opening stock (期初库存): a case or two of every everyday product, no appliances
+        (they come in for the orders), and what `waiting` orders will need."""
+        quantities = dict(waiting)
+        for pk, product in self.products.items():
+            if not product.is_serialized:
+                case = max((u.factor for u in product.packaging_units.all()), default=Decimal(1))
+                cases = (Decimal(rng.choice(OPENING)) / case).to_integral_value(ROUND_CEILING)
+                quantities[pk] = quantities.get(pk, Decimal(0)) + cases * case
+        self.put(quantities, note="期初库存")
+
+    def put(self, quantities: Mapping[int, Decimal], *, note: str) -> None:
+        """Stock `quantities` (base units by product id) on the shelf, in one adjustment."""
+        moves = []
+        for pk, quantity in sorted(quantities.items()):
+            product, cost = self.products[pk], self.costs[pk]
+            if not product.is_serialized:
+                moves.append(MoveLine(pk, quantity, to_location_id=self.shelf_id, unit_cost=cost))
+                continue
+            first = self._numbered[pk] + 1
+            self._numbered[pk] += int(quantity)
+            numbers = [f"{product.code}-{n:05d}" for n in range(first, self._numbered[pk] + 1)]
+            self.serials.setdefault(pk, []).extend(numbers)
             moves += [
-                MoveLine(product.pk, Decimal(1), to_location_id=shelf.pk, unit_cost=cost, serial=s)
-                for s in pool
+                MoveLine(pk, Decimal(1), to_location_id=self.shelf_id, unit_cost=cost, serial=s)
+                for s in numbers
             ]
-        else:
-            quantity = Decimal(rng.choice((240, 480, 600, 960, 1200)))
-            moves.append(MoveLine(product.pk, quantity, to_location_id=shelf.pk, unit_cost=cost))
-    adjust_stock(org=org, actor=keeper, moves=moves, reason=MoveKind.ADJUSTMENT, note="期初库存")
-    return main.pk, serials
+        adjust_stock(
+            org=self.org, actor=self.keeper, moves=moves, reason=MoveKind.ADJUSTMENT, note=note
+        )
+
+    @contextmanager
+    def attempt(self) -> Iterator[None]:
+        """One transaction; when a rule refuses it, the serial numbers it stocked go too."""
+        saved = {pk: list(pool) for pk, pool in self.serials.items()}
+        try:
+            with transaction.atomic():
+                yield
+        except BusinessRuleViolation:
+            self.serials.clear()
+            self.serials.update(saved)
+            raise
 
 
 def _credit(org: Organization, boss: Membership, shop: Party | None) -> None:
@@ -142,22 +218,26 @@ def _credit(org: Organization, boss: Membership, shop: Party | None) -> None:
         )
 
 
-def _lines(rng: random.Random, products: list[Product], serials: dict) -> list[LineInput]:
+def _lines(rng: random.Random, products: list[Product]) -> list[LineInput]:
     lines = []
     for product in rng.sample(products, rng.randint(2, 4)):
         if product.is_serialized:
-            if len(serials.get(product.pk, ())) > 5:
-                lines.append(LineInput(product.pk, Decimal(rng.randint(1, 2))))
+            lines.append(LineInput(product.pk, Decimal(rng.randint(1, 2))))
             continue
         units = {u.name for u in product.packaging_units.all()}
         if units and rng.random() < 0.7:
             lines.append(LineInput(product.pk, Decimal(rng.randint(1, 4)), sorted(units)[0]))
         else:
             lines.append(LineInput(product.pk, Decimal(rng.randint(6, 24))))
-    if not lines:
-        plain = rng.choice([p for p in products if not p.is_serialized])
-        lines.append(LineInput(plain.pk, Decimal(rng.randint(6, 24))))
     return lines
+
+
+def _story_lines(products: list[Product]) -> tuple[list[LineInput], list[LineInput]]:
+    """The lines of the order over its credit limit (its first two make the partial delivery)
+    and of the consignment order: everyday goods, by the case."""
+    plain = [p for p in products if not p.is_serialized]
+    big = [LineInput(p.pk, BIG) for p in plain[:6]]
+    return big, [LineInput(line.product_id, CONSIGNED) for line in big[2:5]]
 
 
 def _ship(org, keeper, order, serials, quantities=None) -> DeliveryNote:
@@ -200,14 +280,6 @@ def build_trade(
             people["demo-warehouse"],
         )
         shop = Membership.objects.filter(org=org, role=Role.RETAILER).first()
-        with transaction.atomic():
-            warehouse_id, serials = _stock(org, keeper, rng)
-            _credit(org, boss, shop.party if shop else None)
-            settings, _created = SalesSettings.objects.get_or_create(org=org)
-            settings.order_review = settings.finance_review = False
-            settings.warehouse_release = False
-            settings.save()
-        progress(1, "opening stock")
         products = list(
             Product.objects.filter(
                 archived_at__isnull=True,
@@ -216,8 +288,21 @@ def build_trade(
                     price_list__customer__isnull=True,
                     price_list__tier="",
                 ).values("product_id"),
-            ).prefetch_related("packaging_units")
+            )
+            .prefetch_related("packaging_units")
+            .order_by("pk")
         )
+        big, consigned = _story_lines(products)
+        with transaction.atomic():
+            warehouse_id, shelf_id = _warehouses(org, keeper)
+            shelf = _Shelf(org, keeper, shelf_id)
+            shelf.opening(rng, shelf.needs(big))  # should finance let the big order through
+            _credit(org, boss, shop.party if shop else None)
+            settings, _created = SalesSettings.objects.get_or_create(org=org)
+            settings.order_review = settings.finance_review = False
+            settings.warehouse_release = False
+            settings.save()
+        progress(1, "opening stock")
         customers = list(
             Party.objects.filter(
                 kind=PartyKind.CUSTOMER,
@@ -240,23 +325,25 @@ def build_trade(
         for customer in mine + others:
             for _ in range(rng.randint(1, 3)):
                 day = today - datetime.timedelta(days=rng.randint(3, HISTORY_DAYS))
+                lines = _lines(rng, products)
                 try:
-                    with transaction.atomic():
+                    with shelf.attempt():
+                        shelf.put(shelf.needs(lines, COVER), note="到货补库")
                         order = place_order(
                             org=org,
                             actor=customer.owner or boss,
                             data=OrderData(customer_id=customer.pk, warehouse_id=warehouse_id),
-                            lines=_lines(rng, products, serials),
+                            lines=lines,
                         )
-                        delivery = _ship(org, keeper, order, serials)
+                        delivery = _ship(org, keeper, order, shelf.serials)
                         invoice_delivery(org=org, actor=finance, delivery=delivery, on=day)
                         _backdate(order, day)
                 except BusinessRuleViolation:
-                    continue  # over its credit by then: the rule held the order back
+                    continue  # over its credit by then: the rule held the order (and its goods)
             progress(1, "orders")
         _payments(org, finance, mine + others, rng, today)
         reps_own = [c for c in mine if c.owner_id == demo_rep.pk]
-        _waiting(org, people, reps_own, warehouse_id, rng, products, serials)
+        _waiting(org, people, reps_own, warehouse_id, rng, products, shelf, (big, consigned))
         progress(1, "payments")
 
 
@@ -292,8 +379,19 @@ def _payments(org, finance, customers, rng, today) -> None:
             )
 
 
-def _waiting(org, people, mine, warehouse_id, rng, products, serials) -> None:
-    """Orders at each step today: the chain as the demo users will find it."""
+def _waiting(
+    org: Organization,
+    people: dict[str, Membership],
+    mine: list[Party],
+    warehouse_id: int,
+    rng: random.Random,
+    products: list[Product],
+    shelf: _Shelf,
+    stories: tuple[list[LineInput], list[LineInput]],
+) -> None:
+    """Orders at each step today: the chain as the demo users will find it. The goods for what
+    finance approves and the warehouse delivers arrive with it."""
+    big, consigned = stories
     settings = SalesSettings.objects.get(org=org)
     settings.finance_review = settings.warehouse_release = True
     settings.receipt_confirmation = True
@@ -301,31 +399,19 @@ def _waiting(org, people, mine, warehouse_id, rng, products, serials) -> None:
     rep, finance, keeper = people["demo-rep"], people["demo-finance"], people["demo-warehouse"]
     data = lambda c: OrderData(customer_id=c.pk, warehouse_id=warehouse_id)  # noqa: E731
     with transaction.atomic():
-        place_order(
-            org=org,
-            actor=rep,
-            data=data(mine[0]),
-            lines=_lines(rng, products, serials),
-            submit=False,
-        )
-        draft = place_order(
-            org=org,
-            actor=rep,
-            data=data(mine[1]),
-            lines=_lines(rng, products, serials),
-            submit=False,
-        )
+        drafts = [_lines(rng, products), _lines(rng, products)]
+        shelf.put(shelf.needs([*drafts[0], *drafts[1]]), note="到货补库")  # once they confirm
+        place_order(org=org, actor=rep, data=data(mine[0]), lines=drafts[0], submit=False)
+        draft = place_order(org=org, actor=rep, data=data(mine[1]), lines=drafts[1], submit=False)
         submit_order(org=org, actor=rep, order=draft, for_customer=True)
         for customer in mine[2:5]:
-            place_order(
-                org=org, actor=rep, data=data(customer), lines=_lines(rng, products, serials)
-            )
-        plain = [p for p in products if not p.is_serialized]
-        big = [LineInput(p.pk, Decimal(60)) for p in plain[:6]]
+            place_order(org=org, actor=rep, data=data(customer), lines=_lines(rng, products))
         place_order(org=org, actor=rep, data=data(mine[5]), lines=big)  # over its limit
     for order in SalesOrder.objects.filter(status="finance_review").order_by("pk")[:3]:
+        lines = [LineInput(line.product_id, line.quantity) for line in order.lines.all()]
         try:
-            with transaction.atomic():
+            with shelf.attempt():
+                shelf.put(shelf.needs(lines), note="到货补库")
                 approve_order(org=org, actor=finance, order=order)
         except BusinessRuleViolation:
             continue  # refused by the credit rule: it waits for finance to decide
@@ -334,13 +420,14 @@ def _waiting(org, people, mine, warehouse_id, rng, products, serials) -> None:
     settings.warehouse_release = False
     settings.save()
     with transaction.atomic():  # a partial delivery: the rest is a backorder
+        shelf.put(shelf.needs(big[:2]), note="到货补库")
         order = place_order(org=org, actor=rep, data=data(mine[6]), lines=big[:2])
         if order.status == "finance_review":
             order = approve_order(
                 org=org, actor=finance, order=order, override=True, reason="老客户，月底前回款"
             )
         first = order.lines.order_by("position").first()
-        _ship(org, keeper, order, serials, {first.pk: first.quantity / 2})
+        _ship(org, keeper, order, shelf.serials, {first.pk: first.quantity / 2})
     if len(mine) > 7:  # a retailer on consignment (代销): goods at its store, still ours
         with transaction.atomic():
             set_credit_policy(
@@ -351,8 +438,8 @@ def _waiting(org, people, mine, warehouse_id, rng, products, serials) -> None:
                     mode=CreditMode.CONSIGNMENT, credit_limit=Decimal(30000), grade="A"
                 ),
             )
-            lines = [LineInput(line.product_id, Decimal(24)) for line in big[2:5]]
-            order = place_order(org=org, actor=rep, data=data(mine[7]), lines=lines)
+            shelf.put(shelf.needs(consigned), note="到货补库")
+            order = place_order(org=org, actor=rep, data=data(mine[7]), lines=consigned)
             if order.status == "finance_review":
                 order = approve_order(
                     org=org,
@@ -361,6 +448,6 @@ def _waiting(org, people, mine, warehouse_id, rng, products, serials) -> None:
                     override=True,
                     reason="代销试点，按售出结算",
                 )
-            _ship(org, keeper, order, serials)
+            _ship(org, keeper, order, shelf.serials)
     settings.warehouse_release = True
     settings.save()

@@ -14,8 +14,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
+from qudao.analytics import cash
 from qudao.catalog.models import (
     Brand,
     Category,
@@ -28,10 +31,13 @@ from qudao.catalog.models import (
 )
 from qudao.catalog.selectors import price_for
 from qudao.catalog.validation import is_valid_ean13, pinyin_initials
+from qudao.finance.models import CreditMode
+from qudao.inventory.models import MoveKind, StockLevel, StockMove
 from qudao.parties.models import Party, PartyKind, Tier
+from qudao.sales.models import DeliveryNote, DeliveryStatus, OrderStatus, SalesOrder
 from qudao.shell import demo
 from qudao.tenancy.integrity import run_integrity_check
-from qudao.tenancy.models import Organization
+from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.scoping import org_scope
 
 ON = date(2026, 11, 1)
@@ -288,3 +294,47 @@ def test_build_draws_only_from_the_seeded_generators(demo_org):
         )
     )
     assert stored == expected
+
+
+# --- the trade: stock that follows the sales, and the stories it must keep -----------------
+
+
+def test_the_stock_holds_weeks_of_sales_not_years(demo_org):
+    # when: the cash squeeze's ratios over the default 90 days
+    ratios = cash.ratios(end=timezone.localdate(), days=90)
+
+    # then: a distributor's 30 to 60 days of stock, on real sales
+    assert ratios.cost_of_goods_sold > 0
+    assert ratios.dio is not None and Decimal(30) <= ratios.dio <= Decimal(60), ratios
+
+
+def test_every_everyday_product_is_in_stock_and_appliances_ship_with_serials(demo_org):
+    everyday = Product.objects.filter(is_serialized=False, archived_at__isnull=True)
+    on_hand = dict(
+        StockLevel.objects.values("product_id")
+        .annotate(total=Sum("on_hand"))
+        .values_list("product_id", "total")
+    )
+    assert all(on_hand.get(pk, 0) > 0 for pk in everyday.values_list("pk", flat=True))
+    shipped = StockMove.objects.filter(kind=MoveKind.SHIPMENT, product__is_serialized=True)
+    serials = list(shipped.values_list("product_id", "serial"))
+    assert serials and all(serial for _product, serial in serials)
+    assert len(set(serials)) == len(serials)  # no appliance leaves twice
+
+
+def test_the_waiting_orders_tell_their_stories(demo_org):
+    # finance approved three and the warehouse is picking them
+    assert SalesOrder.objects.filter(status=OrderStatus.CONFIRMED).count() == 3
+    assert DeliveryNote.objects.filter(status=DeliveryStatus.PICKING).count() == 3
+    # a partial delivery with the rest on backorder, and goods out on consignment
+    assert SalesOrder.objects.filter(status=OrderStatus.PARTIALLY_SHIPPED).count() == 1
+    assert SalesOrder.objects.filter(
+        payment_mode=CreditMode.CONSIGNMENT, status=OrderStatus.SHIPPED
+    ).exists()
+    # the retailer paid part of an invoiced order from its rebate, and has one waiting
+    shop = Party.objects.get(pk=Membership.objects.get(user__username="demo-shop").party_id)
+    by_rebate = SalesOrder.objects.filter(customer=shop, rebate_amount__gt=0)
+    assert set(by_rebate.values_list("status", flat=True)) == {
+        OrderStatus.SHIPPED,
+        OrderStatus.FINANCE_REVIEW,
+    }
