@@ -28,6 +28,7 @@ from qudao.finance.services import (
     TopUpData,
     approve_top_up,
     grant_rebate,
+    issue_statement,
     record_top_up,
     refund_prepayment,
     reject_top_up,
@@ -249,6 +250,21 @@ def _rebate_orders(org: Organization, people: dict[str, Membership]) -> None:
         invoice_delivery(org=org, actor=finance, delivery=delivery)
 
 
+def _statement(org: Organization, people: dict[str, Membership], today: datetime.date) -> None:
+    """Finance sends the retailer its statement of the last three months (对账单), which the
+    retailer finds waiting to be confirmed or disputed in the portal."""
+    shop = people["demo-shop"]
+    start = (today.replace(day=1) - datetime.timedelta(days=62)).replace(day=1)
+    issue_statement(
+        org=org,
+        actor=people["demo-finance"],
+        customer=shop.party,
+        start=start,
+        end=today,
+        note="请核对近三个月的往来，如有不符请在门户中标出。",
+    )
+
+
 def build_accounts(org: Organization, *, progress: Callable[[int, str], None]) -> None:
     """Rebates, top-ups (one waiting), a refund and orders paid partly by rebate."""
     today = timezone.localdate()
@@ -259,6 +275,7 @@ def build_accounts(org: Organization, *, progress: Callable[[int, str], None]) -
             _rebates(org, people, today)
             _top_ups(org, people, today)
             _prepay_customer(org, people, today)
+            _statement(org, people, today)
             try:
                 with transaction.atomic():
                     _rebate_orders(org, people)

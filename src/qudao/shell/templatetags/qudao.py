@@ -40,6 +40,19 @@ def money(value: object, currency: str = "CNY") -> str:
 
 
 @register.filter
+def unit_price(value: object) -> str:
+    """A unit price: 2 decimals, up to 4 when it has them (80.45, 114.00, 3.1416)."""
+    if value is None or value == "":
+        return ""
+    try:
+        price = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    places = 4 if price != price.quantize(Decimal("0.01")) else 2
+    return f"{price:,.{places}f}"
+
+
+@register.filter
 def in_words(value: object) -> str:
     """An amount in Chinese capital numerals (大写)."""
     return amount_in_words(Decimal(str(value)))

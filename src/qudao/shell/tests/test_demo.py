@@ -31,7 +31,7 @@ from qudao.catalog.models import (
 )
 from qudao.catalog.selectors import price_for
 from qudao.catalog.validation import is_valid_ean13, pinyin_initials
-from qudao.finance.models import CreditMode
+from qudao.finance.models import CreditMode, Statement
 from qudao.inventory.models import MoveKind, StockLevel, StockMove
 from qudao.parties.models import Party, PartyKind, Tier
 from qudao.sales.models import DeliveryNote, DeliveryStatus, OrderStatus, SalesOrder
@@ -338,3 +338,10 @@ def test_the_waiting_orders_tell_their_stories(demo_org):
         OrderStatus.SHIPPED,
         OrderStatus.FINANCE_REVIEW,
     }
+
+
+def test_the_retailer_has_a_statement_waiting_for_its_confirmation(demo_org):
+    shop = Party.objects.get(pk=Membership.objects.get(user__username="demo-shop").party_id)
+    statement = Statement.objects.get(customer=shop)
+    assert statement.status == "issued" and statement.lines.exists()
+    assert statement.period_end == timezone.localdate() and statement.number
