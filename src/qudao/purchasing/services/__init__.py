@@ -1,6 +1,14 @@
 """Every change in purchasing: supplier terms, purchase orders, prepayments, goods receipts,
-supplier invoices, supplier payments and their allocation."""
+supplier invoices, supplier payments (by a customer's endorsed bill too) and their allocation,
+claims for goods damaged on arrival."""
 
+from qudao.purchasing.services.claim_settlement import settle_receipt_claim
+from qudao.purchasing.services.claims import (
+    ClaimLineData,
+    ReceiptClaimData,
+    cancel_receipt_claim,
+    record_receipt_claim,
+)
 from qudao.purchasing.services.invoices import (
     InvoiceData,
     InvoiceLineData,
@@ -32,15 +40,24 @@ from qudao.purchasing.services.receipts import (
     reverse_receipt,
 )
 from qudao.purchasing.services.supplier_payments import (
+    BillEndorsementData,
     SupplierAllocationPart,
     SupplierPaymentData,
     allocate_supplier_payment,
     open_supplier_invoices,
     pay_supplier,
+    pay_supplier_with_bill,
     settle_bill,
 )
 
 __all__ = [
+    "BillEndorsementData",
+    "ClaimLineData",
+    "ReceiptClaimData",
+    "cancel_receipt_claim",
+    "pay_supplier_with_bill",
+    "record_receipt_claim",
+    "settle_receipt_claim",
     "InvoiceData",
     "InvoiceLineData",
     "SupplierAllocationPart",

@@ -1,8 +1,10 @@
 """The demo's money with manufacturers and bills: supplier invoices on 60-day terms (one paid,
 two open and falling due over the coming weeks), purchase orders with prepayments requested or
 paid, one of our acceptance bills, and customers paying by bank acceptance bill — some
-maturing soon, one past maturity and not cleared, one paid at maturity, one discounted — and
-the demo rep's collection target for this month.
+maturing soon, one past maturity and not cleared, one paid at maturity, one discounted, one
+endorsed to a manufacturer (背书转让) — a delivery from a manufacturer that arrived with
+cartons crushed in transport (the carrier's claim waits for finance), and the demo rep's
+collection target for this month.
 
 So the cash squeeze, the payables and the bills receivable pages have something to show.
 Everything goes through the real services.
@@ -26,9 +28,12 @@ from qudao.finance.services import (
     receive_payment,
     set_collection_target,
 )
+from qudao.inventory.models import Location, LocationKind, Warehouse
 from qudao.parties.models import Party, PartyKind
 from qudao.purchasing import services as purchasing
+from qudao.purchasing.claim_models import ClaimBearer, ClaimDisposition
 from qudao.purchasing.models import PaymentCondition, PurchaseOrder
+from qudao.sales.services.damages import damaged_location
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.scoping import org_scope
 
@@ -179,6 +184,20 @@ def _bills(org: Organization, finance: Membership, rng: random.Random) -> None:
             ),
             auto_allocate=True,
         )
+        if number == 6:  # passed on to the first manufacturer as part of what we owe it
+            purchasing.pay_supplier_with_bill(
+                org=org,
+                actor=finance,
+                data=purchasing.BillEndorsementData(
+                    supplier_id=Party.objects.filter(kind=PartyKind.SUPPLIER)
+                    .order_by("code")
+                    .values_list("pk", flat=True)[0],
+                    bill_id=payment.pk,
+                    date=_days(-3),
+                    memo="背书转让给厂家，抵货款",
+                ),
+                auto_allocate=True,
+            )
         if cleared == ClearingKind.MATURED:
             clear_bill(org=org, actor=finance, payment=payment, kind=cleared, date=_days(matures))
         elif cleared == ClearingKind.DISCOUNTED:
@@ -193,6 +212,62 @@ def _bills(org: Organization, finance: Membership, rng: random.Random) -> None:
             )
 
 
+def _damaged_arrival(org: Organization, boss: Membership, keeper: Membership) -> None:
+    """An order on terms from the first manufacturer arrives with four cartons crushed in
+    transport: received as damaged, scrapped, and claimed from the carrier (open for finance)."""
+    everyday = PriceListItem.objects.filter(
+        price_list__kind=PriceKind.PURCHASE, product__is_serialized=False
+    ).order_by("price_list__supplier__code", "product__code")
+    first = everyday.first()  # the first manufacturer of everyday goods (not appliances)
+    if first is None:
+        return
+    supplier = first.price_list.supplier
+    product_ids = list(
+        everyday.filter(price_list__supplier=supplier).values_list("product_id", flat=True)[:2]
+    )
+    warehouse = Warehouse.objects.order_by("pk").first()
+    shelf = Location.objects.filter(warehouse=warehouse, kind=LocationKind.INTERNAL).first()
+    if supplier is None or warehouse is None or shelf is None or len(product_ids) < 2:
+        return
+    damaged = damaged_location(org, keeper, warehouse.pk)
+    order = purchasing.create_order(
+        org=org,
+        actor=boss,
+        data=purchasing.OrderData(supplier_id=supplier.pk, warehouse_id=warehouse.pk),
+    )
+    for product_id in product_ids:
+        purchasing.set_order_line(
+            org=org, actor=boss, order=order, product_id=product_id, quantity=Decimal(24)
+        )
+    order = purchasing.confirm_order(org=org, actor=boss, order=order)
+    receipt = purchasing.post_receipt(
+        org=org,
+        actor=keeper,
+        order=order,
+        location_id=shelf.pk,
+        damaged_location_id=damaged.pk,
+        received_on=_days(-2),
+        delivery_reference="DEMO-运单-8812",
+        lines=[
+            purchasing.ReceiptLineData(product_ids[0], Decimal(20), damaged_quantity=Decimal(4)),
+            purchasing.ReceiptLineData(product_ids[1], Decimal(24)),
+        ],
+    )
+    crushed = receipt.lines.get(product_id=product_ids[0])
+    purchasing.record_receipt_claim(
+        org=org,
+        actor=keeper,
+        receipt=receipt,
+        data=purchasing.ReceiptClaimData(
+            bearer=ClaimBearer.CARRIER,
+            disposition=ClaimDisposition.SCRAP,
+            description="运输途中挤压破损 4 件，司机已签字确认",
+            carrier="顺达物流",
+            lines=[purchasing.ClaimLineData(receipt_line_id=crushed.pk, quantity=Decimal(4))],
+        ),
+    )
+
+
 def build_cashflow(org: Organization, *, seed: int) -> None:
     """Supplier invoices, payments, prepayments and bills on both sides (see the module)."""
     rng = random.Random(seed + 11)
@@ -202,6 +277,7 @@ def build_cashflow(org: Organization, *, seed: int) -> None:
         }
         _suppliers(org, people["demo-boss"], rng)
         _bills(org, people["demo-finance"], rng)
+        _damaged_arrival(org, people["demo-boss"], people["demo-warehouse"])
         # the demo rep's target this month: the targets page shows its forecast, customer by
         # customer, from their payment habits
         set_collection_target(

@@ -31,9 +31,10 @@ from qudao.catalog.models import (
 )
 from qudao.catalog.selectors import price_for
 from qudao.catalog.validation import is_valid_ean13, pinyin_initials
-from qudao.finance.models import CreditMode, Statement
+from qudao.finance.models import BillClearing, CreditMode, Statement
 from qudao.inventory.models import MoveKind, StockLevel, StockMove
 from qudao.parties.models import Party, PartyKind, Tier
+from qudao.purchasing.claim_models import ReceiptClaim
 from qudao.sales.models import DeliveryNote, DeliveryStatus, OrderStatus, SalesOrder
 from qudao.shell import demo
 from qudao.tenancy.integrity import run_integrity_check
@@ -345,3 +346,10 @@ def test_the_retailer_has_a_statement_waiting_for_its_confirmation(demo_org):
     statement = Statement.objects.get(customer=shop)
     assert statement.status == "issued" and statement.lines.exists()
     assert statement.period_end == timezone.localdate() and statement.number
+
+
+def test_a_delivery_arrived_damaged_and_a_bill_was_endorsed_to_a_manufacturer(demo_org):
+    claim = ReceiptClaim.objects.get()
+    assert claim.bearer == "carrier" and claim.status == "open" and claim.claim_amount > 0
+    endorsed = BillClearing.objects.get(kind="endorsed")
+    assert endorsed.endorsee.kind == PartyKind.SUPPLIER
