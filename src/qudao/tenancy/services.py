@@ -121,6 +121,25 @@ def next_number(*, org: Organization, key: str, width: int = 6) -> str:
     return f"{key}-{row[0]:0{width}d}"
 
 
+def number_statement(*, org: Organization, key: str, width: int = 6) -> Statement:
+    """`next_number` as a statement (PostgreSQL) returning the number as `number`, for the
+    statement that writes the numbered document: the sequence row is then locked for that
+    one statement and the commit, not from the number until the end of the transaction.
+
+    An upsert, so a key's first number needs no row beforehand."""
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("number_statement needs PostgreSQL; use next_number")
+    table = Sequence._meta.db_table
+    return Statement(
+        f'INSERT INTO {table} (org_id, "key", "last") VALUES (%s, %s, 1)'  # noqa: S608 - name
+        f' ON CONFLICT (org_id, "key") DO UPDATE SET "last" = {table}."last" + 1'
+        " RETURNING CAST(%s AS text) || '-'"
+        ' || lpad(CAST("last" AS text),'
+        """ GREATEST(CAST(%s AS integer), length(CAST("last" AS text))), '0') AS number""",
+        [org.pk, key, key, width],
+    )
+
+
 @transaction.atomic
 def create_organization(*, name: str, code: str, owner: User) -> Organization:
     """Create a tenant and make `owner` its boss."""

@@ -23,7 +23,7 @@ from qudao.catalog.models import Product
 from qudao.catalog.selectors import quote_many
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.money import ZERO, quantize
-from qudao.core.rows import execute_hot, run_together, update_statement
+from qudao.core.rows import Statement, execute_hot, run_together, update_statement
 from qudao.core.states import ensure_transition
 from qudao.finance.credit import policy_of
 from qudao.finance.models import CommitmentStage
@@ -50,7 +50,7 @@ from qudao.sales.services.common import (
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import can, require_perm
 from qudao.tenancy.roles import Perm
-from qudao.tenancy.services import event_statement, next_number, record_event
+from qudao.tenancy.services import event_statement, next_number, number_statement, record_event
 
 
 @dataclass(frozen=True)
@@ -433,6 +433,23 @@ _QUANTITIES_SQL: Final = (
 )
 
 
+def _write_numbered(org: Organization, order: SalesOrder, event: Statement) -> str:
+    """Number the order and write it and its event in one statement (PostgreSQL), the last
+    before the commit: the organization's gapless sequence row stays locked for that statement
+    and the commit only, so concurrent confirmations queue on it for no longer."""
+    number = number_statement(org=org, key=f"SO{timezone.localdate().year}")
+    update = update_statement(order, [f for f in SUBMIT_FIELDS if f != "number"])
+    sets, where = update.sql.split(" WHERE ", 1)
+    sql = (
+        f"WITH n AS ({number.sql}), e AS ({event.sql}),"
+        f' o AS ({sets}, "number" = (SELECT number FROM n) WHERE {where})'
+        " SELECT number FROM n"
+    )
+    with connection.cursor() as cursor:
+        execute_hot(cursor, sql, [*number.params, *event.params, *update.params])
+        return str(cursor.fetchone()[0])
+
+
 def _quantities(order: SalesOrder) -> dict[int, Decimal]:
     """What the order asks of each product (one line per product), read by hand: every
     confirmation reads it."""
@@ -482,15 +499,14 @@ def submit_order(
     else:
         _enter_chain(org, actor, order, quantities)
         verb = "submitted" if order.status != OrderStatus.CONFIRMED else "confirmed"
-    _numbered(org, order)
-    run_together(  # the order and its event in one go: this is every confirmation's last step
-        [
-            update_statement(order, SUBMIT_FIELDS),
-            event_statement(
-                org=org, actor=actor, subject=order, verb=verb, data={"total": str(order.total)}
-            ),
-        ]
+    event = event_statement(
+        org=org, actor=actor, subject=order, verb=verb, data={"total": str(order.total)}
     )
+    if not order.number and connection.vendor == "postgresql":
+        order.number = _write_numbered(org, order, event)
+    else:
+        _numbered(org, order)
+        run_together([update_statement(order, SUBMIT_FIELDS), event])
     return order
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from qudao.catalog.tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory
 from qudao.core.errors import BusinessRuleViolation
@@ -19,6 +20,7 @@ from qudao.inventory.tests.factories import LocationFactory
 from qudao.parties.tests.factories import CustomerFactory
 from qudao.sales.models import OrderStatus, SalesOrder, SalesSettings
 from qudao.sales.services import LineInput, OrderData, place_order, submit_order
+from qudao.tenancy.models import Event, Sequence
 from qudao.tenancy.roles import Role
 from qudao.tenancy.scoping import org_scope
 from qudao.tenancy.tests.factories import MembershipFactory, OrganizationFactory
@@ -116,3 +118,21 @@ def test_two_orders_that_only_fit_the_credit_limit_one_at_a_time(world):
     with org_scope(org):
         assert StockLevel.objects.get(product=product, location=shelf).reserved == Decimal(4)
         assert list(CreditCommitment.objects.values_list("amount", flat=True)) == [Decimal("45.20")]
+
+
+def test_concurrent_confirmations_take_gapless_numbers_in_one_statement(world):
+    org, boss, product, shelf = world
+    with org_scope(org):
+        customers = [CustomerFactory(org=org) for _ in range(6)]
+        for customer in customers:
+            give_policy(org=org, actor=boss, customer=customer, credit_limit="100000")
+        Sequence.objects.create(org=org, key=f"SO{timezone.localdate().year}", last=999_998)
+    drafts = _drafts(org, boss, customers, product, shelf, 1)
+    outcomes = _race(org, [lambda d=d: submit_order(org=org, actor=boss, order=d) for d in drafts])
+    assert outcomes == ["confirmed"] * 6
+    with org_scope(org):
+        numbers = sorted(SalesOrder.objects.values_list("number", flat=True))
+        year = timezone.localdate().year
+        # one after another from the sequence, and wider than 6 digits when they must be
+        assert numbers == sorted(f"SO{year}-{n:06d}" for n in range(999_999, 1_000_005))
+        assert Event.objects.filter(verb="confirmed", subject_type="sales.salesorder").count() == 6
