@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from qudao.finance.tests.factories import posted_invoice
+from qudao.finance.tests.factories import payment, posted_invoice
 from qudao.parties.models import Party
 from qudao.tenancy.roles import Role
 
@@ -34,3 +34,18 @@ def test_a_manufacturer_user_sees_no_credit_figures(member, login):
     assert response.status_code == 200
     assert response.context["credit"] is None
     assert 'data-testid="portal-available"' not in response.content.decode()
+
+
+def test_money_paid_in_advance_reads_as_nothing_owed_and_is_named_in_the_available_credit(
+    org, boss, member, login
+):
+    shop = member(Role.RETAILER)
+    payment(org=org, actor=boss, customer=shop.party, amount=Decimal("500.00"))
+
+    response = login(shop).get(reverse("portal-home"))
+
+    body = response.content.decode()
+    assert response.context["balance"] == Decimal("-500.00")
+    assert 'data-testid="portal-balance">¥0.00<' in body
+    assert "Nothing owed: you have paid in advance." in body
+    assert "including ¥500.00 paid in advance" in body
