@@ -145,7 +145,10 @@ def execute_hot(
         else:
             counter = iter(range(1, len(params) + 1))
             numbered = _POSITIONAL.sub(lambda _m: f"${next(counter)}", sql)
-        cursor.execute(f"PREPARE {name} AS {numbered}")
+        # straight to the driver: preparing is not a query of the caller's (query counts and
+        # the debug log see the same statements whether or not this session prepared it)
+        with connection.wrap_database_errors:
+            cursor.cursor.execute(f"PREPARE {name} AS {numbered}")
         known[sql] = name
     if isinstance(params, Mapping):
         names = list(dict.fromkeys(_NAMED.findall(sql)))

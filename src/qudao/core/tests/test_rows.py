@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
@@ -117,3 +119,13 @@ def test_an_atomic_step_that_refuses_leaves_the_callers_transaction_usable(
             _refuse_or_write(org, refuse=True)
         _refuse_or_write(org, refuse=False)  # no savepoint, yet nothing is broken
     assert Event.objects.filter(verb="stepped").count() == 1
+
+
+def test_a_hot_statement_is_one_query_the_first_time_too(
+    org: Organization, django_assert_num_queries: Any
+) -> None:
+    sql = "SELECT id AS counted_once FROM tenancy_organization WHERE id = %s"
+    for _ in range(2):
+        with django_assert_num_queries(1), connection.cursor() as cursor:
+            execute_hot(cursor, sql, [org.pk])
+            assert cursor.fetchone() == (org.pk,)
