@@ -166,6 +166,7 @@ def _bills(org: Organization, finance: Membership, rng: random.Random) -> None:
         (-35, 55, ""),
         (-12, 80, ""),
     ]
+    endorsable = None
     for number, (row, (received, matures, cleared)) in enumerate(
         zip(owing, plan, strict=False), start=1
     ):
@@ -184,20 +185,8 @@ def _bills(org: Organization, finance: Membership, rng: random.Random) -> None:
             ),
             auto_allocate=True,
         )
-        if number == 6:  # passed on to the first manufacturer as part of what we owe it
-            purchasing.pay_supplier_with_bill(
-                org=org,
-                actor=finance,
-                data=purchasing.BillEndorsementData(
-                    supplier_id=Party.objects.filter(kind=PartyKind.SUPPLIER)
-                    .order_by("code")
-                    .values_list("pk", flat=True)[0],
-                    bill_id=payment.pk,
-                    date=_days(-3),
-                    memo="背书转让给厂家，抵货款",
-                ),
-                auto_allocate=True,
-            )
+        if not cleared and matures > 0:
+            endorsable = payment
         if cleared == ClearingKind.MATURED:
             clear_bill(org=org, actor=finance, payment=payment, kind=cleared, date=_days(matures))
         elif cleared == ClearingKind.DISCOUNTED:
@@ -210,6 +199,21 @@ def _bills(org: Organization, finance: Membership, rng: random.Random) -> None:
                 proceeds=_fen(payment.amount * Decimal("0.985")),
                 bank_reference="DEMO-贴现-1",
             )
+
+    if endorsable is not None:  # the last one still maturing goes to a manufacturer as payment
+        purchasing.pay_supplier_with_bill(
+            org=org,
+            actor=finance,
+            data=purchasing.BillEndorsementData(
+                supplier_id=Party.objects.filter(kind=PartyKind.SUPPLIER)
+                .order_by("code")
+                .values_list("pk", flat=True)[0],
+                bill_id=endorsable.pk,
+                date=_days(-1),
+                memo="背书转让给厂家，抵货款",
+            ),
+            auto_allocate=True,
+        )
 
 
 def _damaged_arrival(org: Organization, boss: Membership, keeper: Membership) -> None:
