@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -44,13 +44,6 @@ def account_settings(org: Organization) -> AccountSettings:
     return AccountSettings.objects.filter(org=org).first() or AccountSettings(
         org=org, rebate_max_share=DEFAULT_REBATE_SHARE
     )
-
-
-def rebate_cap(org: Organization, total: Decimal) -> Decimal:
-    """The most rebate an order of `total` may use (the organization's share, rounded down
-    to the fen so the cap never exceeds the share)."""
-    share = account_settings(org).rebate_max_share
-    return max((total * share).quantize(Decimal("0.01"), rounding=ROUND_DOWN), ZERO)
 
 
 def prepayment_balance(customer: Party) -> Decimal:
