@@ -5,8 +5,10 @@ number of aggregate queries whatever the size of the books.
 Over a period of `days` days ending on `end` (both balances are averages of the opening and
 closing ones):
 
-- DSO (days sales outstanding) = average receivables ÷ sales × days; receivables are the
-  ledger's 1122 balance (net of money received and not yet allocated), sales are posted
+- DSO (days sales outstanding) = average receivables ÷ sales × days; receivables are what
+  customers owe: each customer's 1122 balance floored at zero, so one customer's money paid
+  ahead does not hide what another owes. Those credit balances are prepayments held (预收款),
+  money we hold and owe in goods: a liability, shown beside, never netted. Sales are posted
   invoices less credit notes, tax included like the receivables;
 - DIO (days inventory outstanding) = average inventory value ÷ cost of goods sold × days; both
   from the stock moves at their unit cost: value is what came in from outside less what went
@@ -94,12 +96,13 @@ class Ratios:
     days: int
     first: datetime.date
     end: datetime.date
-    receivables: Balance
+    receivables: Balance  # what customers owe: their debit balances only
     sales: Decimal
     inventory: Balance
     cost_of_goods_sold: Decimal
     payables: Balance
     purchases: Decimal
+    prepayments_held: Balance  # customers' credit balances (预收款): a liability
 
     @property
     def dso(self) -> Decimal | None:
@@ -216,6 +219,33 @@ def _ledger(
     return Balance(_money(sums["opening"]), _money(sums["closing"]))
 
 
+def _receivables(first: datetime.date, end: datetime.date) -> tuple[Balance, Balance]:
+    """What customers owe and what they paid us ahead (预收款), before `first` and at the end
+    of `end`: each customer's 1122 balance counts as a receivable when it is a debit and as a
+    prepayment held when it is a credit (one query, a row per customer)."""
+    amount = F("debit") - F("credit")
+    per_customer = (
+        JournalLine.objects.filter(account__code=RECEIVABLE, entry__date__lte=end)
+        .values("party")
+        .order_by()
+        .annotate(
+            opening=Sum(amount, filter=Q(entry__date__lt=first), output_field=MONEY),
+            closing=Sum(amount, output_field=MONEY),
+        )
+        .values_list("opening", "closing")
+    )
+    owed = [ZERO, ZERO]
+    held = [ZERO, ZERO]
+    for balances in per_customer:
+        for index, raw in enumerate(balances):
+            balance = _money(raw)
+            if balance > 0:
+                owed[index] += balance
+            else:
+                held[index] -= balance
+    return Balance(*owed), Balance(*held)
+
+
 def _inventory(first: datetime.date, end: datetime.date) -> tuple[Balance, Decimal]:
     """Stock value before `first` and after `end`, and the cost of goods sold in between."""
     start_at, end_at = _midnight(first), _midnight(end + datetime.timedelta(days=1))
@@ -257,11 +287,12 @@ def ratios(*, end: datetime.date, days: int) -> Ratios:
     """DSO, DIO, DPO and the figures behind them over the `days` days ending on `end`."""
     first = end - datetime.timedelta(days=days - 1)
     inventory, cogs = _inventory(first, end)
+    receivables, prepayments_held = _receivables(first, end)
     return Ratios(
         days=days,
         first=first,
         end=end,
-        receivables=_ledger((RECEIVABLE,), sign=1, first=first, end=end),
+        receivables=receivables,
         sales=_net_documents(
             Invoice.objects.filter(posted_at__isnull=False, date__gte=first, date__lte=end),
             InvoiceKind.INVOICE,
@@ -273,6 +304,7 @@ def ratios(*, end: datetime.date, days: int) -> Ratios:
             SupplierInvoice.objects.filter(posted_at__isnull=False, date__gte=first, date__lte=end),
             SupplierInvoiceKind.INVOICE,
         ),
+        prepayments_held=prepayments_held,
     )
 
 

@@ -70,6 +70,7 @@ def cash_squeeze_export(request: HttpRequest) -> HttpResponse:
         [_("Days payables outstanding (DPO)"), r.dpo],
         [_("Cash conversion cycle (CCC)"), r.ccc],
         [_("Receivables, opening / closing / average"), *_balance(r.receivables)],
+        [_("Prepayments held, opening / closing / average"), *_balance(r.prepayments_held)],
         [_("Sales"), r.sales],
         [_("Inventory value, opening / closing / average"), *_balance(r.inventory)],
         [_("Cost of goods sold"), r.cost_of_goods_sold],

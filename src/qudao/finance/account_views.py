@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.listing import Column, Filter, Listing
+from qudao.core.money import quantize
 from qudao.finance import balances, services
 from qudao.finance.account_forms import (
     AccountSettingsForm,
@@ -216,7 +217,7 @@ def account_top_up(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("%(amount)s was added to the prepayment balance (%(number)s).")
-                % {"amount": top_up.amount, "number": top_up.number},
+                % {"amount": f"¥{quantize(top_up.amount):,.2f}", "number": top_up.number},
             )
             return redirect("finance-account-detail", pk=customer.pk)
     return _page(request, customer, form, title=_("Top up the prepayment account"), multipart=True)

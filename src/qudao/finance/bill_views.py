@@ -4,7 +4,8 @@ their own customers' bills); only POST_FINANCE records a clearing.
 
 A bill endorsed to a supplier (背书转让) shows the supplier and its supplier payment; it is
 recorded from the supplier payment form (purchasing), which a bill's row links to. Until its
-maturity an endorsed bill still counts in the customer's credit exposure (recourse)."""
+maturity a discounted or endorsed bill still counts in the customer's credit exposure
+(recourse, 有追索权)."""
 
 from __future__ import annotations
 

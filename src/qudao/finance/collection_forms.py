@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qudao.core.forms import DateInput
 from qudao.finance.forms import _customer_choices
@@ -22,8 +23,12 @@ def _month_start() -> datetime.date:
 
 class StatementForm(forms.Form):
     customer = forms.TypedChoiceField(label=_("Customer"), coerce=int)
-    start = forms.DateField(label=_("From"), widget=DateInput, initial=_month_start)
-    end = forms.DateField(label=_("To"), widget=DateInput, initial=timezone.localdate)
+    start = forms.DateField(
+        label=pgettext_lazy("period", "From"), widget=DateInput, initial=_month_start
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("period", "To"), widget=DateInput, initial=timezone.localdate
+    )
     note = forms.CharField(label=_("Note to the customer"), max_length=300, required=False)
 
     def __init__(self, *args: Any, customers: Any, **kwargs: Any) -> None:

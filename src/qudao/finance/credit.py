@@ -249,7 +249,7 @@ SELECT
   (SELECT COALESCE(SUM(p.amount), 0) FROM {_PAYMENTS} p
     WHERE p.org_id = %(org)s AND p.customer_id = %(customer)s AND p.method = %(bill)s
       AND NOT EXISTS (SELECT 1 FROM {_CLEARINGS} b WHERE b.payment_id = p.id
-        AND (b.kind <> %(endorsed)s OR p.bill_maturity < %(today)s))) AS bills,
+        AND (b.kind = %(matured)s OR p.bill_maturity < %(today)s))) AS bills,
   (SELECT COALESCE(SUM(p.amount - p.amount_allocated), 0) FROM {_PAYMENTS} p
     WHERE p.org_id = %(org)s AND p.customer_id = %(customer)s) AS unallocated,
   (SELECT COALESCE(SUM(r.amount), 0) FROM {_REBATES} r
@@ -293,8 +293,8 @@ def _figures(
       out: its amount is counted in full by the caller);
     - invoiced: what is open on posted invoices; overdue: of it, past due on `today`; beyond:
       more than `grace_days` past due;
-    - bills: acceptance bills received and not yet cleared (paid by the bank or discounted),
-      even past maturity; one endorsed to a supplier counts until its maturity (we keep
+    - bills: acceptance bills received and not yet paid by the bank, even past maturity; one
+      discounted at a bank or endorsed to a supplier counts until its maturity (we keep
       recourse until then: `BillClearing.ends_exposure`);
     - unallocated: money received and not yet allocated (a payment credits the receivable in
       full when posted);
@@ -311,7 +311,7 @@ def _figures(
         "invoice_kind": InvoiceKind.INVOICE.value,
         "posted": InvoiceStatus.POSTED.value,
         "bill": PaymentMethod.ACCEPTANCE_BILL.value,
-        "endorsed": ClearingKind.ENDORSED.value,
+        "matured": ClearingKind.MATURED.value,
         "today": today,
         "beyond": today - datetime.timedelta(days=grace_days),
     }
@@ -402,6 +402,11 @@ class CreditDecision:
         return self.code == "approval_required"
 
 
+def _every(problems: Sequence[CreditProblem]) -> str:
+    """Each problem's sentence, in order: a refusal names all of them, not only the first."""
+    return " ".join(problem.message for problem in problems)
+
+
 def decide(
     *,
     customer: Party,
@@ -469,11 +474,12 @@ def decide(
             )
     problems = tuple(hard + soft)
     allowed, code, message, warnings = True, "", "", ()
+    # The code is the first problem's (stable for the API); the message names every one.
     if hard or (soft and policy.on_exceeded == ExceededAction.BLOCK):
-        allowed, code, message = False, problems[0].code, problems[0].message
+        allowed, code, message = False, problems[0].code, _every(problems)
     elif soft and policy.on_exceeded == ExceededAction.APPROVE:
         allowed, code = False, "approval_required"
-        message = _("This order needs credit approval: %(why)s") % {"why": soft[0].message}
+        message = _("This order needs credit approval: %(why)s") % {"why": _every(soft)}
     elif soft:
         warnings = tuple(p.message for p in soft)
     return CreditDecision(

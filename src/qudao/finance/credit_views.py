@@ -4,18 +4,25 @@ customers); only MANAGE_CREDIT changes anything."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
+from qudao.core.listing import Column, Filter, Listing
 from qudao.finance import balances, credit, services
 from qudao.finance.credit_forms import (
+    NUMBERS,
     CheckForm,
     GroupPolicyForm,
     OverrideForm,
@@ -24,14 +31,15 @@ from qudao.finance.credit_forms import (
 )
 from qudao.finance.models import CreditGroupPolicy, TemporaryCreditRaise
 from qudao.finance.services.rebates import rebate_share_of
-from qudao.parties.models import Party
-from qudao.parties.selectors import visible_customers
+from qudao.parties.models import CustomerType, Party, Tier
+from qudao.parties.selectors import PartyFilters, filter_parties, visible_customers
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.models import Membership
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import Perm
 
-LIST_LIMIT = 500
+# a new group default starts from "net 0 days, no tolerance" shown as numbers, not blanks
+GROUP_INITIAL: Final = {name: "0" for name in NUMBERS}
 
 
 def _member(request: HttpRequest) -> Membership:
@@ -51,20 +59,71 @@ def _refused(request: HttpRequest, refusal: BusinessRuleViolation) -> None:
     messages.error(request, refusal.message)
 
 
+CREDIT_COLUMNS = (
+    Column("customer", gettext_lazy("Customer"), "code"),
+    Column("mode", gettext_lazy("Mode")),
+    Column("limit", gettext_lazy("Credit limit"), numeric=True),
+    Column("term", gettext_lazy("Payment term"), phone=False),
+    Column("grade", gettext_lazy("Grade"), phone=False),
+    Column("source", gettext_lazy("Policy from"), phone=False),
+)
+
+
+@dataclass
+class CreditListing(Listing[Party]):
+    """Customers searched as the customer list searches them (code, names, phone, contacts)."""
+
+    def rows(self) -> QuerySet[Party]:
+        active = self.active_filters
+        filters = PartyFilters(
+            search=self.search, customer_type=active.get("type", ""), tier=active.get("tier", "")
+        )
+        return filter_parties(self.queryset, filters).order_by(*self.ordering)
+
+
 @member_required(Perm.VIEW_FINANCE)
 def credit_list(request: HttpRequest) -> HttpResponse:
-    customers = list(visible_customers(_member(request)).order_by("code")[:LIST_LIMIT])
+    """The customers a page at a time, each with the policy in force (read for the page only)."""
+    listing = CreditListing(
+        request=request,
+        queryset=visible_customers(_member(request)),
+        columns=CREDIT_COLUMNS,
+        filters=(
+            Filter("type", gettext_lazy("Type"), "customer_type", CustomerType.choices),
+            Filter("tier", gettext_lazy("Tier"), "tier", Tier.choices),
+        ),
+        default_sort="code",
+    )
+    context = listing.context()
+    customers = list(context["page"].object_list)  # type: ignore[attr-defined]
     policies = credit.policies_of(customers)
-    rows = [(customer, policies[customer.pk]) for customer in customers]
-    return render(request, "finance/credit_list.html", {"rows": rows})
+    context["rows"] = [(customer, policies[customer.pk]) for customer in customers]
+    template = "shell/_list.html" if request.htmx else "finance/credit_list.html"  # type: ignore[attr-defined]
+    return render(
+        request,
+        template,
+        context
+        | {
+            "list_url": request.path,
+            "row_template": "finance/_credit_row.html",
+            "search_placeholder": _("Search by code, name, phone or contact"),
+        },
+    )
 
 
 @member_required(Perm.VIEW_FINANCE)
 def credit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's policy, exposure part by part, the suggested limit and, for an amount
     typed in, whether such an order would pass and why."""
+    return _detail_page(request, _visible(request, pk))
+
+
+def _detail_page(
+    request: HttpRequest, customer: Party, policy_form: PolicyForm | None = None
+) -> HttpResponse:
+    """The credit page; `policy_form`: a policy entered and refused, shown with its errors
+    on its fields and the input kept."""
     org = request.org  # type: ignore[attr-defined]
-    customer = _visible(request, pk)
     status = credit.credit_status(customer)
     check_form = CheckForm(request.GET or None)
     check = (
@@ -82,12 +141,14 @@ def credit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "check_form": check_form,
             "check": check,
             "can_manage_credit": can(_member(request), Perm.MANAGE_CREDIT),
-            "policy_form": PolicyForm(initial=PolicyForm.initial_from(status.policy)),
+            "policy_form": policy_form
+            or PolicyForm(initial=PolicyForm.initial_from(status.policy)),
             "rebate_share": _percent(rebate_share_of(org, customer)),
             "rebate_share_from_policy": status.policy.rebate_max_share is not None,
             "raise_form": RaiseForm(),
             "override_form": OverrideForm(),
         },
+        status=200 if policy_form is None else 422,
     )
 
 
@@ -98,7 +159,7 @@ def credit_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PolicyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Check the credit policy and try again."))
-        return redirect("finance-credit-detail", pk=customer.pk)
+        return _detail_page(request, customer, policy_form=form)
     try:
         services.set_credit_policy(
             org=request.org,  # type: ignore[attr-defined]
@@ -107,9 +168,9 @@ def credit_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data=form.policy(),
         )
     except BusinessRuleViolation as refusal:
-        _refused(request, refusal)
-    else:
-        messages.success(request, _("Saved."))
+        show_refusal(form, refusal)
+        return _detail_page(request, customer, policy_form=form)
+    messages.success(request, _("Saved."))
     return redirect("finance-credit-detail", pk=customer.pk)
 
 
@@ -188,6 +249,11 @@ def credit_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(Perm.VIEW_FINANCE)
 def credit_groups(request: HttpRequest) -> HttpResponse:
+    return _groups_page(request)
+
+
+def _groups_page(request: HttpRequest, form: GroupPolicyForm | None = None) -> HttpResponse:
+    """The group defaults; `form`: a group policy entered and refused, shown with its errors."""
     org = request.org  # type: ignore[attr-defined]
     groups = [
         (
@@ -203,9 +269,10 @@ def credit_groups(request: HttpRequest) -> HttpResponse:
         {
             "groups": groups,
             "organization_share": _percent(balances.account_settings(org).rebate_max_share),
-            "form": GroupPolicyForm(),
+            "form": form or GroupPolicyForm(initial=GROUP_INITIAL),
             "can_manage_credit": can(_member(request), Perm.MANAGE_CREDIT),
         },
+        status=200 if form is None else 422,
     )
 
 
@@ -215,7 +282,7 @@ def credit_group_save(request: HttpRequest) -> HttpResponse:
     form = GroupPolicyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Check the credit policy and try again."))
-        return redirect("finance-credit-groups")
+        return _groups_page(request, form)
     try:
         services.set_group_policy(
             org=request.org,  # type: ignore[attr-defined]
@@ -225,9 +292,9 @@ def credit_group_save(request: HttpRequest) -> HttpResponse:
             data=form.policy(),
         )
     except BusinessRuleViolation as refusal:
-        _refused(request, refusal)
-    else:
-        messages.success(request, _("Saved."))
+        show_refusal(form, refusal)
+        return _groups_page(request, form)
+    messages.success(request, _("Saved."))
     return redirect("finance-credit-groups")
 
 

@@ -43,6 +43,9 @@ from qudao.tenancy.roles import Perm
 
 # finance never imports purchasing: its supplier payments are known by their source type
 SUPPLIER_PAYMENT_SOURCE: Final = "purchasing.supplier_payment"
+# a collection rate beyond this reads ">999 %": the period's sales are tiny next to what came in
+# (money for older invoices), and the exact figure says nothing
+RATE_SHOWN_UP_TO: Final = Decimal(999)
 
 
 def period_bounds(kind: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -98,6 +101,16 @@ class RepTargetRow:
     progress: Decimal | None
     expected_by_end: Decimal = ZERO
     reasons: tuple[CustomerForecast, ...] = ()
+
+    @property
+    def has_no_sales(self) -> bool:
+        """No sales in the period (net of credit notes): the rate collected ÷ sales is undefined."""
+        return self.collection_rate is None
+
+    @property
+    def rate_beyond_shown(self) -> bool:
+        """The rate is above `RATE_SHOWN_UP_TO`: mostly older invoices paid against tiny sales."""
+        return self.collection_rate is not None and self.collection_rate > RATE_SHOWN_UP_TO
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,15 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +23,8 @@ from openpyxl import Workbook
 
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.listing import Column, Filter, Listing
-from qudao.finance import aging, selectors, services
+from qudao.finance import aging, credit, selectors, services
+from qudao.finance.aging_items import open_invoices_as_of
 from qudao.finance.forms import (
     INVOICE_LINE_ROWS,
     FapiaoForm,
@@ -32,6 +35,7 @@ from qudao.finance.forms import (
     TermsForm,
 )
 from qudao.finance.models import (
+    CustomerRefund,
     CustomerTerms,
     Invoice,
     InvoiceKind,
@@ -39,7 +43,10 @@ from qudao.finance.models import (
     JournalEntry,
     Payment,
     PaymentMethod,
+    RebateEntry,
 )
+from qudao.finance.services.bills import SOURCE_TYPE as BILL_CLEARING_SOURCE
+from qudao.finance.services.rebates import SOURCE as REBATE_SOURCE
 from qudao.parties.models import Party
 from qudao.parties.selectors import visible_customers
 from qudao.tenancy.decorators import member_required
@@ -372,23 +379,31 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @member_required(Perm.POST_FINANCE)
 def payment_allocate(request: HttpRequest, pk: int) -> HttpResponse:
-    """Allocate what is left: to the chosen invoice and amount, or oldest first."""
+    """Allocate to the chosen invoice the amount entered, or oldest first the amount entered
+    (empty: all that is left); an amount more than is left is refused, nothing written."""
     payment = _payment(request, pk)
     parts = None
-    invoice_id, amount = request.POST.get("invoice", ""), request.POST.get("amount", "")
+    invoice_id = request.POST.get("invoice", "")
+    raw_amount = request.POST.get("amount", "").strip()
     try:
-        if invoice_id and amount:
-            try:
-                parts = [services.AllocationPart(int(invoice_id), Decimal(amount))]
-            except (ValueError, ArithmeticError) as invalid:
-                raise BusinessRuleViolation(
-                    _("Enter an invoice and an amount."), code="invalid_amount"
-                ) from invalid
+        try:
+            amount = Decimal(raw_amount) if raw_amount else None
+            if amount is not None and not amount.is_finite():
+                raise ValueError(raw_amount)
+            if invoice_id and amount is not None:
+                parts = [services.AllocationPart(int(invoice_id), amount)]
+            elif invoice_id:
+                raise ValueError(invoice_id)
+        except (ValueError, ArithmeticError) as invalid:
+            raise BusinessRuleViolation(
+                _("Enter an invoice and an amount."), code="invalid_amount"
+            ) from invalid
         services.allocate_payment(
-            org=request.org,
+            org=request.org,  # type: ignore[attr-defined]
             actor=_member(request),
             payment=payment,
-            parts=parts,  # type: ignore[attr-defined]
+            parts=parts,
+            amount=None if parts else amount,
         )
     except BusinessRuleViolation as refusal:
         messages.error(request, refusal.message)
@@ -428,10 +443,21 @@ def account_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _as_of(request: HttpRequest) -> datetime.date | None:
+    """The `as_of` date asked for (from the aging report); None when absent or invalid."""
+    try:
+        return datetime.date.fromisoformat(request.GET.get("as_of", "").strip())
+    except ValueError:
+        return None
+
+
 @member_required(Perm.VIEW_FINANCE)
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(visible_customers(_member(request)), pk=pk)
     terms = CustomerTerms.objects.filter(party=customer).first()
+    # the policy in force: the customer's own, else its group's default (with where it came from)
+    policy = credit.policy_of(customer)
+    as_of = _as_of(request)
     from qudao.finance.account_views import account_context  # its pages, its context
 
     return render(
@@ -442,14 +468,23 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "customer": customer,
             "balance": selectors.party_balance(customer),
             "unallocated": selectors.unallocated_amount(customer),
-            "open_invoices": list(services.open_invoices(customer.pk)),
+            # from the aging report: what was open on its date (the report's row, invoice by
+            # invoice); otherwise what is open now
+            "as_of": as_of,
+            "open_invoices": list(
+                open_invoices_as_of(customer, as_of)
+                if as_of
+                else services.open_invoices(customer.pk)
+            ),
             "lines": list(selectors.ledger_lines(customer)),
             "terms": terms,
+            "policy": policy,
             "can_manage_credit": can(_member(request), Perm.MANAGE_CREDIT),
+            # strings: the form template shows a falsy 0 as empty
             "terms_form": TermsForm(
                 initial={
-                    "payment_term_days": terms.payment_term_days if terms else 0,
-                    "credit_limit": terms.credit_limit if terms else Decimal("0.00"),
+                    "payment_term_days": str(policy.payment_term_days),
+                    "credit_limit": str(policy.credit_limit),
                 }
             ),
         },
@@ -492,21 +527,110 @@ JOURNAL_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class SourcePage:
+    """Where a journal entry's source document (来源单据) is shown. `by_customer`: a document
+    without a page of its own (a refund, a rebate account movement) is shown on its
+    customer's account page."""
+
+    label: Promise
+    url_name: str
+    by_customer: bool = False
+
+
+# Every `source_type` an entry is posted with (the contexts above finance name theirs by URL
+# name only: finance never imports them); a test walks every `post_entry` call to keep it whole.
+JOURNAL_SOURCES: Final[dict[str, SourcePage]] = {
+    "finance.invoice": SourcePage(gettext_lazy("Invoice"), "finance-invoice-detail"),
+    "finance.payment": SourcePage(gettext_lazy("Payment"), "finance-payment-detail"),
+    BILL_CLEARING_SOURCE: SourcePage(gettext_lazy("Bill receivable"), "finance-bill-detail"),
+    REBATE_SOURCE: SourcePage(gettext_lazy("Rebate"), "finance-account-detail", by_customer=True),
+    "finance.refund": SourcePage(
+        gettext_lazy("Refund"), "finance-account-detail", by_customer=True
+    ),
+    "purchasing.supplier_invoice": SourcePage(
+        gettext_lazy("Supplier invoice"), "purchasing-invoice-detail"
+    ),
+    "purchasing.supplier_payment": SourcePage(
+        gettext_lazy("Supplier payment"), "purchasing-payment-detail"
+    ),
+    "purchasing.goods_receipt": SourcePage(
+        gettext_lazy("Goods receipt"), "purchasing-receipt-detail"
+    ),
+    "purchasing.receipt_claim": SourcePage(
+        gettext_lazy("Receipt claim"), "purchasing-claim-detail"
+    ),
+    "sales.damage_claim": SourcePage(gettext_lazy("Damage claim"), "sales-damage-detail"),
+}
+# the documents shown on their customer's page, and the model that names that customer
+_CUSTOMER_OF_SOURCE: Final = {"finance.refund": CustomerRefund, REBATE_SOURCE: RebateEntry}
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    label: str
+    url: str
+
+
+def source_link(
+    source_type: str, source_id: int | None, customer_id: int | None = None
+) -> SourceLink | None:
+    """The link to an entry's source document; None for a manual entry (or a document whose
+    customer is unknown)."""
+    page = JOURNAL_SOURCES.get(source_type)
+    pk = customer_id if page is not None and page.by_customer else source_id
+    if page is None or pk is None:
+        return None
+    return SourceLink(str(page.label), reverse(page.url_name, args=[pk]))
+
+
+def _with_source_customer(entries: QuerySet[JournalEntry]) -> QuerySet[JournalEntry]:
+    """Add `source_customer_id` for the documents shown on their customer's page (a subquery
+    in the page's one query, not a query per row)."""
+    return entries.annotate(
+        source_customer_id=Case(
+            *(
+                When(
+                    source_type=source_type,
+                    then=Subquery(
+                        model.objects.filter(pk=OuterRef("source_id")).values("customer_id")[:1]
+                    ),
+                )
+                for source_type, model in _CUSTOMER_OF_SOURCE.items()
+            ),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
 @member_required(Perm.POST_FINANCE)
 def journal_list(request: HttpRequest) -> HttpResponse:
     listing = Listing(
         request=request,
-        queryset=selectors.journal_entries(),
+        queryset=_with_source_customer(selectors.journal_entries()),
         columns=JOURNAL_COLUMNS,
         search_fields=("number", "memo"),
         default_sort="-date",
     )
-    return _render_list(
+    context = listing.context()
+    page = context["page"]
+    page.object_list = list(page.object_list)  # type: ignore[attr-defined]
+    for entry in page.object_list:  # type: ignore[attr-defined]
+        entry.source_link = source_link(
+            entry.source_type, entry.source_id, entry.source_customer_id
+        )
+    context["rows"] = page.object_list  # type: ignore[attr-defined]
+    template = "shell/_list.html" if request.htmx else "finance/journal_list.html"  # type: ignore[attr-defined]
+    return render(
         request,
-        listing,
-        "finance/journal_list.html",
-        row_template="finance/_journal_row.html",
-        search_placeholder=_("Search by number or memo"),
+        template,
+        context
+        | {
+            "list_url": request.path,
+            "row_template": "finance/_journal_row.html",
+            "search_placeholder": _("Search by number or memo"),
+        },
     )
 
 

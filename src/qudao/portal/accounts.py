@@ -5,6 +5,8 @@ own party."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.money import quantize
 from qudao.finance import balances, services
 from qudao.finance.account_forms import TopUpForm
 from qudao.finance.account_views import serve_voucher
@@ -22,6 +25,11 @@ from qudao.sales.views.common import show_refusal
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.models import Membership
 from qudao.tenancy.roles import Perm
+
+
+def _yuan(amount: Decimal) -> str:
+    """¥2,000.00: an amount in a message as the `money` filter shows it on the pages."""
+    return f"¥{quantize(amount):,.2f}"
 
 
 def _member(request: HttpRequest) -> Membership:
@@ -78,7 +86,7 @@ def top_up_create(request: HttpRequest) -> HttpResponse:
                         "Thank you: top-up %(number)s of %(amount)s is sent. Our finance team "
                         "credits it once the money has arrived."
                     )
-                    % {"number": top_up.number, "amount": top_up.amount},
+                    % {"number": top_up.number, "amount": _yuan(top_up.amount)},
                 )
             return redirect("portal-account")
     return render(

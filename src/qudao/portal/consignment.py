@@ -89,6 +89,16 @@ def consignment_report(request: HttpRequest) -> HttpResponse:
         )
         if _save(request, form, data, party):
             return redirect("portal-consignment")
+    if not form.rows:  # nothing on consignment left to report: say so, no empty form
+        return render(
+            request,
+            "portal/consignment/form.html",
+            {
+                "title": _("Report what you sold"),
+                "back_url": reverse("portal-consignment"),
+                "nothing_to_report": True,
+            },
+        )
     return _page(request, form, _("Report what you sold"))
 
 

@@ -178,12 +178,23 @@ class PrepaymentRequestIn(Schema):
 
 
 class PrepaymentIn(Schema):
-    amount: Decimal = Field(gt=0, **MONEY)
+    amount: Decimal | None = Field(
+        None,
+        gt=0,
+        description="Required, except for an endorsed bill: then its face value (if given, "
+        "it must equal it).",
+        **MONEY,
+    )
     paid_on: date
     reference: str = Field("", max_length=100)
     method: SupplierPaymentMethod = SupplierPaymentMethod.BANK_TRANSFER
     bill_number: str = Field("", max_length=40)
     bill_maturity: date | None = None
+    bill_id: int | None = Field(
+        None,
+        description="For method endorsed_bill: the customer's bank acceptance bill (the id of "
+        "the finance payment received by bill), endorsed whole to the supplier.",
+    )
 
 
 class TermsIn(Schema):

@@ -24,6 +24,12 @@ class PurchasingConfig(AppConfig):
 
         register_check("purchasing.grir", grir_problems)
 
+        from qudao.finance.claims import register_claim_source
+        from qudao.purchasing.claim_selectors import open_carrier_claims
+        from qudao.purchasing.services.claims import SOURCE_TYPE as CLAIM_SOURCE
+
+        register_claim_source(CLAIM_SOURCE, open_carrier_claims)
+
         register_verbs(
             {
                 "confirmed": pgettext_lazy("event", "Confirmed"),

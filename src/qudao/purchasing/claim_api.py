@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from qudao.core.api import Error, PageNumber
+from qudao.finance.claims import ClaimStatus
 from qudao.finance.models import BANK, CASH, OTHER_MONETARY_FUNDS
 from qudao.purchasing import access, claim_selectors, selectors
 from qudao.purchasing.claim_models import (
@@ -24,7 +25,6 @@ from qudao.purchasing.claim_models import (
     ClaimDisposition,
     ReceiptClaim,
     ReceiptClaimLine,
-    ReceiptClaimStatus,
 )
 from qudao.purchasing.services import claim_settlement
 from qudao.purchasing.services import claims as services
@@ -75,7 +75,7 @@ class ClaimLineOut(Schema):
 class ReceiptClaimOut(Schema):
     id: int
     number: str
-    status: ReceiptClaimStatus
+    status: ClaimStatus
     receipt_id: int
     supplier_id: int
     bearer: ClaimBearer
@@ -163,7 +163,7 @@ def _claim(claim_id: int) -> ReceiptClaim:
 def list_claims(
     request: HttpRequest,
     q: str = "",
-    status: ReceiptClaimStatus | None = None,
+    status: ClaimStatus | None = None,
     bearer: ClaimBearer | None = None,
     receipt_id: int | None = None,
     supplier_id: int | None = None,

@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qudao.core.forms import DateInput
-from qudao.finance.models import BANK, CASH, OTHER_MONETARY_FUNDS
+from qudao.finance.claims import RECOVERY_CHOICES
+from qudao.finance.models import BANK
 from qudao.purchasing import claim_selectors, selectors
 from qudao.purchasing.claim_models import ClaimBearer, ClaimDisposition, ReceiptClaim
 from qudao.purchasing.models import GoodsReceiptLine
@@ -17,11 +18,6 @@ from qudao.purchasing.services.claims import ClaimLineData
 
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3, "min_value": Decimal(0)}
 MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal(0)}
-RECEIVED_INTO = (
-    (BANK, _("Bank deposits")),
-    (CASH, _("Cash on hand")),
-    (OTHER_MONETARY_FUNDS, _("Other monetary funds (WeChat Pay, Alipay)")),
-)
 
 
 def _line_label(line: GoodsReceiptLine) -> str:
@@ -100,7 +96,9 @@ class SettleClaimForm(forms.Form):
     """Finance settles: the carrier's payment and where it came in, or the supplier's credit."""
 
     amount = forms.DecimalField(label=_("Amount received or agreed"), **MONEY)
-    received_into = forms.ChoiceField(label=_("Received into"), choices=RECEIVED_INTO, initial=BANK)
+    received_into = forms.ChoiceField(
+        label=_("Received into"), choices=RECOVERY_CHOICES, initial=BANK
+    )
     invoice = forms.TypedChoiceField(
         label=_("Deduct from the supplier's invoice"),
         coerce=int,

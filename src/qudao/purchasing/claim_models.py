@@ -3,19 +3,18 @@
 A claim takes damaged units of a posted receipt (never more than arrived damaged and are not on
 another live claim), says who bears the loss — the supplier, the carrier or us — and what
 happens to the goods: returned to the supplier, scrapped, or kept as damaged stock. See
-`services.claims` for the documents each bearer turns into.
+`services.claims` for the documents each bearer turns into; the claim's life and the carrier's
+receivable are the ones sales damage claims share (`finance.claims`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Final
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from qudao.core.money import money_field, quantity_field, unit_price_field
+from qudao.finance.claims import CLAIM_TRANSITIONS, ClaimStatus
 from qudao.tenancy.models import Membership
 from qudao.tenancy.scoping import OrgScopedModel
 
@@ -30,20 +29,6 @@ class ClaimDisposition(models.TextChoices):
     RETURN = "return", _("Returned to the supplier")
     SCRAP = "scrap", _("Scrapped")
     KEEP = "keep", _("Kept as damaged stock")
-
-
-class ReceiptClaimStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    SETTLED = "settled", _("Settled")
-    CLOSED = "closed", _("Written off")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-RECEIPT_CLAIM_TRANSITIONS: Final[Mapping[str, frozenset[str]]] = {
-    ReceiptClaimStatus.OPEN: frozenset({ReceiptClaimStatus.SETTLED, ReceiptClaimStatus.CANCELLED}),
-    # a loss we bore can still be cancelled when it was recorded in error
-    ReceiptClaimStatus.CLOSED: frozenset({ReceiptClaimStatus.CANCELLED}),
-}
 
 
 class ReceiptClaim(OrgScopedModel):
@@ -71,8 +56,8 @@ class ReceiptClaim(OrgScopedModel):
     status = models.CharField(
         _("status"),
         max_length=10,
-        choices=ReceiptClaimStatus.choices,
-        default=ReceiptClaimStatus.OPEN,
+        choices=ClaimStatus.choices,
+        default=ClaimStatus.OPEN,
     )
     description = models.CharField(_("what happened"), max_length=300)
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
@@ -183,13 +168,11 @@ class ReceiptClaim(OrgScopedModel):
 
     @property
     def is_open(self) -> bool:
-        return self.status == ReceiptClaimStatus.OPEN
+        return self.status == ClaimStatus.OPEN
 
     @property
     def can_cancel(self) -> bool:
-        return self.status in RECEIPT_CLAIM_TRANSITIONS and (
-            ReceiptClaimStatus.CANCELLED in RECEIPT_CLAIM_TRANSITIONS[self.status]
-        )
+        return ClaimStatus.CANCELLED in CLAIM_TRANSITIONS.get(self.status, frozenset())
 
 
 class ReceiptClaimLine(OrgScopedModel):

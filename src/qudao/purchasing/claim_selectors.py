@@ -7,13 +7,10 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum, Value
 
+from qudao.core.money import ZERO, quantize
+from qudao.finance.claims import ClaimStatus
 from qudao.purchasing.access import can_receive
-from qudao.purchasing.claim_models import (
-    ClaimBearer,
-    ReceiptClaim,
-    ReceiptClaimLine,
-    ReceiptClaimStatus,
-)
+from qudao.purchasing.claim_models import ClaimBearer, ReceiptClaim, ReceiptClaimLine
 from qudao.purchasing.models import ZERO_QUANTITY, GoodsReceipt, GoodsReceiptLine
 from qudao.purchasing.payables.models import (
     SupplierInvoice,
@@ -34,6 +31,7 @@ __all__ = [
     "claims",
     "deductible_invoices",
     "is_claimable",
+    "open_carrier_claims",
     "receipt_claims",
     "unclaimed_damage",
 ]
@@ -60,7 +58,7 @@ def claimed_quantities(receipt: GoodsReceipt) -> dict[int, Decimal]:
     """receipt line id → units on the receipt's claims that are not cancelled."""
     rows = (
         ReceiptClaimLine.objects.filter(receipt_line__receipt=receipt)
-        .exclude(claim__status=ReceiptClaimStatus.CANCELLED)
+        .exclude(claim__status=ClaimStatus.CANCELLED)
         .values("receipt_line_id")
         .annotate(total=Sum("quantity"))
         .order_by()
@@ -69,6 +67,18 @@ def claimed_quantities(receipt: GoodsReceipt) -> dict[int, Decimal]:
     return {
         row["receipt_line_id"]: Decimal(str(row["total"])).quantize(QUANTITY_STEP) for row in rows
     }
+
+
+def open_carrier_claims() -> dict[int | None, Decimal]:
+    """Carrier party id (None: named only in text) → what its open claims have on 1221."""
+    rows = (
+        ReceiptClaim.objects.filter(status=ClaimStatus.OPEN, journal_entry__isnull=False)
+        .values("carrier_party")
+        .annotate(total=Sum("claim_amount"))
+        .order_by()
+    )
+    # SQLite sums decimals in binary floating point: round back to fen
+    return {row["carrier_party"]: quantize(Decimal(str(row["total"] or ZERO))) for row in rows}
 
 
 def is_claimable(receipt: GoodsReceipt) -> bool:

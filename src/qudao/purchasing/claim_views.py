@@ -13,15 +13,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.listing import Column, Filter, Listing
+from qudao.finance.claims import ClaimStatus
 from qudao.finance.models import BANK
 from qudao.purchasing import access, claim_selectors, selectors
 from qudao.purchasing.claim_forms import CancelClaimForm, ReceiptClaimForm, SettleClaimForm
-from qudao.purchasing.claim_models import ClaimBearer, ReceiptClaim, ReceiptClaimStatus
+from qudao.purchasing.claim_models import ClaimBearer, ReceiptClaim
 from qudao.purchasing.services import claim_settlement
 from qudao.purchasing.services import claims as services
 from qudao.tenancy.decorators import member_required
@@ -61,7 +62,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         Column("receipt", gettext_lazy("Goods receipt"), "receipt__number", phone=False),
         Column("supplier", gettext_lazy("Supplier"), "supplier__name"),
         Column("bearer", gettext_lazy("Who bears the loss"), "bearer"),
-        Column("disposition", gettext_lazy("Damaged goods"), phone=False),
+        Column("disposition", pgettext_lazy("claim", "Damaged goods"), phone=False),
         Column("status", gettext_lazy("Status"), "status"),
     ]
     if show_costs:
@@ -75,7 +76,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         columns=columns,
         search_fields=("number", "receipt__number", "supplier__name", "carrier"),
         filters=[
-            Filter("status", gettext_lazy("Status"), "status", ReceiptClaimStatus.choices),
+            Filter("status", gettext_lazy("Status"), "status", ClaimStatus.choices),
             Filter("bearer", gettext_lazy("Who bears the loss"), "bearer", ClaimBearer.choices),
         ],
     )

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qudao.core.forms import DateInput
@@ -14,6 +15,7 @@ from qudao.inventory.models import LocationKind
 from qudao.inventory.selectors import warehouse_choices
 from qudao.purchasing import selectors
 from qudao.purchasing.models import PaymentCondition
+from qudao.purchasing.payables.forms import endorsable_bill_choices
 from qudao.purchasing.payables.models import SupplierPaymentMethod
 
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3, "min_value": Decimal(0)}
@@ -75,18 +77,45 @@ class PrepaymentRequestForm(forms.Form):
 
 
 class PrepaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount paid"), **MONEY)
+    """A prepayment paid by transfer, cash, our own bill, or a customer's bill endorsed whole
+    (then the amount may stay empty: it is the bill's face value)."""
+
+    amount = forms.DecimalField(label=_("Amount paid"), required=False, **MONEY)
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE)
     method = forms.ChoiceField(
-        label=_("Method"),
-        choices=[c for c in SupplierPaymentMethod.choices if c[0] != "endorsed_bill"],
+        label=pgettext_lazy("payable", "Method"),
+        choices=SupplierPaymentMethod.choices,
         initial=SupplierPaymentMethod.BANK_TRANSFER,
+    )
+    bill = forms.TypedChoiceField(
+        label=_("Customer's bill to endorse"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_(
+            "Only when paying with an endorsed customer's bill: the bill is endorsed whole, so "
+            "the amount is its face value (the amount may stay empty)."
+        ),
     )
     reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
     bill_number = forms.CharField(
         label=_("Bill number (bank acceptance bill)"), max_length=40, required=False
     )
     bill_maturity = forms.DateField(label=_("Bill maturity date"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bill"].choices = endorsable_bill_choices()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        """A customer's bill to endorse, or else an amount."""
+        cleaned = super().clean() or {}
+        if cleaned.get("method") == SupplierPaymentMethod.ENDORSED_BILL:
+            if cleaned.get("bill") is None and "bill" not in self.errors:
+                self.add_error("bill", gettext("Choose the customer's bill to endorse."))
+        elif cleaned.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", forms.Field.default_error_messages["required"])
+        return cleaned
 
 
 class ReceiptHeaderForm(forms.Form):

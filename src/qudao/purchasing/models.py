@@ -17,6 +17,7 @@ from typing import Final
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qudao.core.money import ZERO, money_field, quantity_field, unit_price_field
 from qudao.tenancy.models import Membership, history
@@ -68,7 +69,7 @@ class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     CONFIRMED = "confirmed", _("Confirmed")
     PARTIALLY_RECEIVED = "partial", _("Partially received")
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("order status", "Received")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
 

@@ -6,7 +6,9 @@ boss and warehouse receive (MOVE_STOCK); prices and costs show only with VIEW_CO
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from qudao.catalog.models import Product
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.listing import Column, Filter, Listing
 from qudao.purchasing import access, claim_selectors, selectors, services
 from qudao.purchasing.forms import (
@@ -41,6 +44,8 @@ from qudao.purchasing.models import (
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.models import Membership, Organization
 
+T = TypeVar("T")
+
 
 def _actor(request: HttpRequest) -> Membership:
     return request.membership  # type: ignore[attr-defined,no-any-return]
@@ -59,11 +64,37 @@ def _flags(request: HttpRequest) -> dict[str, bool]:
     }
 
 
-def _show_refusal(form: forms.Form, refusal: BusinessRuleViolation) -> None:
-    for field, message in refusal.fields.items():
-        if field in form.fields and message:
-            form.add_error(field, message)
-    form.add_error(None, refusal.message)
+def _list_page(
+    request: HttpRequest,
+    listing: Listing[Any],
+    template: str,
+    *,
+    row_template: str,
+    search_placeholder: str,
+) -> HttpResponse:
+    """A list page, or only its table when htmx asks for it (search, filters, sorting, paging)."""
+    context = (
+        listing.context()
+        | _flags(request)
+        | {
+            "list_url": request.path,
+            "row_template": row_template,
+            "search_placeholder": search_placeholder,
+        }
+    )
+    chosen = "shell/_list.html" if request.htmx else template  # type: ignore[attr-defined]
+    return render(request, chosen, context)
+
+
+def _act(request: HttpRequest, done: str, act: Callable[..., T], **kwargs: object) -> T | None:
+    """Call one service for a button; its refusal, or `done`, is the next page's message."""
+    try:
+        result = act(org=_org(request), actor=_actor(request), **kwargs)
+    except BusinessRuleViolation as refusal:
+        messages.error(request, refusal.message)
+        return None
+    messages.success(request, done)
+    return result
 
 
 def _form_page(
@@ -113,17 +144,13 @@ def order_list(request: HttpRequest) -> HttpResponse:
             Filter("status", gettext_lazy("Status"), "status", OrderStatus.choices),
         ],
     )
-    context = (
-        listing.context()
-        | _flags(request)
-        | {
-            "list_url": request.path,
-            "row_template": "purchasing/_order_row.html",
-            "search_placeholder": _("Search by number or supplier"),
-        }
+    return _list_page(
+        request,
+        listing,
+        "purchasing/order_list.html",
+        row_template="purchasing/_order_row.html",
+        search_placeholder=_("Search by number or supplier"),
     )
-    template = "shell/_list.html" if request.htmx else "purchasing/order_list.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
 
 
 @member_required(access.MANAGE_ORDERS)
@@ -135,7 +162,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
                 org=_org(request), actor=_actor(request), data=_order_data(form)
             )
         except BusinessRuleViolation as refusal:
-            _show_refusal(form, refusal)
+            show_refusal(form, refusal)
         else:
             return redirect("purchasing-order-detail", pk=order.pk)
     return _form_page(
@@ -165,7 +192,7 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 org=_org(request), actor=_actor(request), order=order, data=_order_data(form)
             )
         except BusinessRuleViolation as refusal:
-            _show_refusal(form, refusal)
+            show_refusal(form, refusal)
         else:
             return redirect("purchasing-order-detail", pk=order.pk)
     return _form_page(
@@ -197,7 +224,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     unit_price=form.cleaned_data["unit_price"],
                 )
             except BusinessRuleViolation as refusal:
-                _show_refusal(form, refusal)
+                show_refusal(form, refusal)
             else:
                 return redirect("purchasing-order-detail", pk=order.pk)
     return render(
@@ -218,14 +245,11 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _order_action(request: HttpRequest, pk: int, act: object, done: str) -> HttpResponse:
+def _order_action(
+    request: HttpRequest, pk: int, act: Callable[..., object], done: str
+) -> HttpResponse:
     order = get_object_or_404(PurchaseOrder, pk=pk)
-    try:
-        act(org=_org(request), actor=_actor(request), order=order)  # type: ignore[operator]
-    except BusinessRuleViolation as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, done)
+    _act(request, done, act, order=order)
     return redirect("purchasing-order-detail", pk=order.pk)
 
 
@@ -262,19 +286,15 @@ def order_prepayment_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = PrepaymentRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the amount requested."))
-        return redirect("purchasing-order-detail", pk=order.pk)
-    try:
-        services.request_prepayment(
-            org=_org(request),
-            actor=_actor(request),
+    else:
+        _act(
+            request,
+            _("The prepayment request was recorded."),
+            services.request_prepayment,
             order=order,
             amount=form.cleaned_data["amount"],
             due_on=form.cleaned_data["due_on"],
         )
-    except BusinessRuleViolation as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("The prepayment request was recorded."))
     return redirect("purchasing-order-detail", pk=order.pk)
 
 
@@ -285,11 +305,11 @@ def order_prepayment_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = PrepaymentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the amount and the day it was paid."))
-        return redirect("purchasing-order-detail", pk=order.pk)
-    try:
-        services.record_prepayment(
-            org=_org(request),
-            actor=_actor(request),
+    else:
+        _act(
+            request,
+            _("The prepayment was recorded."),
+            services.record_prepayment,
             order=order,
             amount=form.cleaned_data["amount"],
             paid_on=form.cleaned_data["paid_on"],
@@ -297,11 +317,8 @@ def order_prepayment_record(request: HttpRequest, pk: int) -> HttpResponse:
             method=form.cleaned_data["method"],
             bill_number=form.cleaned_data["bill_number"],
             bill_maturity=form.cleaned_data["bill_maturity"],
+            bill_id=form.cleaned_data["bill"],
         )
-    except BusinessRuleViolation as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("The prepayment was recorded."))
     return redirect("purchasing-order-detail", pk=order.pk)
 
 
@@ -335,17 +352,13 @@ def receipt_list(request: HttpRequest) -> HttpResponse:
             ),
         ],
     )
-    context = (
-        listing.context()
-        | _flags(request)
-        | {
-            "list_url": request.path,
-            "row_template": "purchasing/_receipt_row.html",
-            "search_placeholder": _("Search by number, supplier or delivery note"),
-        }
+    return _list_page(
+        request,
+        listing,
+        "purchasing/receipt_list.html",
+        row_template="purchasing/_receipt_row.html",
+        search_placeholder=_("Search by number, supplier or delivery note"),
     )
-    template = "shell/_list.html" if request.htmx else "purchasing/receipt_list.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
 
 
 @member_required(access.READ)
@@ -363,6 +376,30 @@ def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **claim_selectors.receipt_claims(receipt, _actor(request)),
             **_flags(request),
         },
+    )
+
+
+def _post_receipt(
+    request: HttpRequest,
+    form: ReceiptHeaderForm | PushReceiptForm,
+    *,
+    lines: list[services.ReceiptLineData],
+    order: PurchaseOrder | None = None,
+    supplier_id: int | None = None,
+) -> GoodsReceipt:
+    """Post the receipt both receipt forms describe; raises the service's refusal."""
+    header = form.cleaned_data
+    return services.post_receipt(
+        org=_org(request),
+        actor=_actor(request),
+        order=order,
+        supplier_id=supplier_id,
+        lines=lines,
+        location_id=header["location"],
+        damaged_location_id=header["damaged_location"],
+        received_on=header["received_on"],
+        delivery_reference=header["delivery_reference"],
+        note=header["note"],
     )
 
 
@@ -402,19 +439,9 @@ def receipt_create_for_order(request: HttpRequest, order_id: int) -> HttpRespons
                 )
                 for line in lines
             ]
-            receipt = services.post_receipt(
-                org=_org(request),
-                actor=_actor(request),
-                order=order,
-                lines=data,
-                location_id=form.cleaned_data["location"],
-                damaged_location_id=form.cleaned_data["damaged_location"],
-                received_on=form.cleaned_data["received_on"],
-                delivery_reference=form.cleaned_data["delivery_reference"],
-                note=form.cleaned_data["note"],
-            )
+            receipt = _post_receipt(request, form, order=order, lines=data)
         except BusinessRuleViolation as refusal:
-            _show_refusal(form, refusal)
+            show_refusal(form, refusal)
         else:
             messages.success(request, _("Receipt %(number)s was posted.") % {"number": receipt})
             return redirect("purchasing-receipt-detail", pk=receipt.pk)
@@ -472,19 +499,11 @@ def receipt_create(request: HttpRequest) -> HttpResponse:
     form = PushReceiptForm(request.POST or None, initial={"received_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            receipt = services.post_receipt(
-                org=_org(request),
-                actor=_actor(request),
-                supplier_id=form.cleaned_data["supplier"],
-                lines=_push_lines(form),
-                location_id=form.cleaned_data["location"],
-                damaged_location_id=form.cleaned_data["damaged_location"],
-                received_on=form.cleaned_data["received_on"],
-                delivery_reference=form.cleaned_data["delivery_reference"],
-                note=form.cleaned_data["note"],
+            receipt = _post_receipt(
+                request, form, supplier_id=form.cleaned_data["supplier"], lines=_push_lines(form)
             )
         except BusinessRuleViolation as refusal:
-            _show_refusal(form, refusal)
+            show_refusal(form, refusal)
         else:
             messages.success(request, _("Receipt %(number)s was posted.") % {"number": receipt})
             return redirect("purchasing-receipt-detail", pk=receipt.pk)
@@ -505,15 +524,11 @@ def receipt_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the goods are sent back."))
         return redirect("purchasing-receipt-detail", pk=receipt.pk)
-    try:
-        reversal = services.reverse_receipt(
-            org=_org(request),
-            actor=_actor(request),
-            receipt=receipt,
-            note=form.cleaned_data["note"],
-        )
-    except BusinessRuleViolation as refusal:
-        messages.error(request, refusal.message)
-        return redirect("purchasing-receipt-detail", pk=receipt.pk)
-    messages.success(request, _("Receipt %(number)s was reversed.") % {"number": receipt})
-    return redirect("purchasing-receipt-detail", pk=reversal.pk)
+    reversal = _act(
+        request,
+        _("Receipt %(number)s was reversed.") % {"number": receipt},
+        services.reverse_receipt,
+        receipt=receipt,
+        note=form.cleaned_data["note"],
+    )
+    return redirect("purchasing-receipt-detail", pk=(reversal or receipt).pk)

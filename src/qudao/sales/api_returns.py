@@ -20,6 +20,8 @@ from ninja.responses import Status
 
 from qudao.core.api import Error, PageNumber
 from qudao.core.money import ZERO
+from qudao.finance.models import BANK, CASH, OTHER_MONETARY_FUNDS
+from qudao.finance.services.claims import Recovery
 from qudao.inventory.models import Location
 from qudao.parties.models import Party
 from qudao.parties.selectors import visible_customers
@@ -200,12 +202,18 @@ class ClaimOut(Schema):
     customer_id: int
     description: str
     carrier: str
+    carrier_party_id: int | None
     supplier_id: int | None
     claim_amount: Decimal
     settled_amount: Decimal
     total: Decimal
     credit_note_id: int | None
     credit_pending: bool
+    journal_entry_id: int | None = Field(
+        description="What the carrier or the manufacturer owes us (1221 other receivables)."
+    )
+    settlement_entry_id: int | None
+    settlement_note: str
     created_at: datetime
     settled_at: datetime | None
     lines: list[DamageLineOut]
@@ -226,11 +234,19 @@ class ClaimIn(Schema):
     lines: list[ClaimLineIn] = Field(..., max_length=500)
     claim_amount: Decimal = Field(ZERO, ge=0, **MONEY)
     carrier: str = Field("", max_length=100)
+    carrier_party_id: int | None = Field(None, description="The carrier, set up as a supplier.")
     supplier_id: int | None = None
 
 
 class SettleIn(Schema):
-    amount: Decimal = Field(..., ge=0, **MONEY)
+    amount: Decimal | None = Field(
+        None, ge=0, description="Empty: all that was claimed; the rest is written off.", **MONEY
+    )
+    received_into: str = Field(
+        BANK,
+        description=f"{BANK} bank, {CASH} cash, {OTHER_MONETARY_FUNDS} other monetary funds.",
+    )
+    settled_on: date | None = Field(None, description="Empty: today.")
     note: str = Field("", max_length=300)
 
 
@@ -273,6 +289,7 @@ def create_claim(request: HttpRequest, delivery_id: int, payload: ClaimIn) -> St
             claim_amount=payload.claim_amount,
             carrier=payload.carrier,
             supplier_id=payload.supplier_id,
+            carrier_party_id=payload.carrier_party_id,
         ),
     )
     return Status(201, _claim(request, claim.pk))
@@ -288,7 +305,9 @@ def settle_claim(request: HttpRequest, claim_id: int, payload: SettleIn) -> Dama
         org=actor.org,
         actor=actor,
         claim=_claim(request, claim_id),
-        amount=payload.amount,
+        recovery=Recovery(
+            amount=payload.amount, received_into=payload.received_into, date=payload.settled_on
+        ),
         note=payload.note,
     )
     return _claim(request, claim_id)

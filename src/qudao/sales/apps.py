@@ -9,8 +9,12 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import pgettext_lazy
 
+        from qudao.finance.claims import register_claim_source
+        from qudao.sales.selectors_returns import open_claims_on_account
+        from qudao.sales.services.damages import SOURCE_TYPE as CLAIM_SOURCE
         from qudao.tenancy.events import register_verbs
 
+        register_claim_source(CLAIM_SOURCE, open_claims_on_account)
         register_verbs(
             {
                 "submitted": pgettext_lazy("event", "Submitted"),

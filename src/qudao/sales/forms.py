@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -73,10 +74,17 @@ class DeliveryForm(forms.Form):
 class ShipForm(forms.Form):
     """A box of scanned serial numbers per serialized line, one per line of text."""
 
-    def __init__(self, *args: Any, lines: list[Any], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        lines: list[Any],
+        in_stock: Mapping[int, Sequence[str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.serial_lines = lines
         for line in lines:
+            here = (in_stock or {}).get(line.product_id, ())
             self.fields[f"serials_{line.order_line_id}"] = forms.CharField(
                 label=_("Serial numbers of %(product)s (%(quantity)s)")
                 % {
@@ -85,6 +93,13 @@ class ShipForm(forms.Form):
                 },
                 widget=forms.Textarea(attrs={"rows": 3}),
                 required=False,
+                help_text=(
+                    _("In stock here: %(serials)s") % {"serials": " ".join(here[:30])}
+                    if here
+                    else _("No serial number of this product is in stock here.")
+                )
+                if in_stock is not None
+                else "",
             )
 
     def serials(self) -> dict[int, list[str]]:

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qudao.finance.claims import RECOVERY_CHOICES
+from qudao.finance.models import BANK
 from qudao.inventory.models import Location, LocationKind
 from qudao.parties.models import Party, PartyKind
 from qudao.sales.forms import DATE, QUANTITY
@@ -86,6 +88,12 @@ class DamageForm(forms.Form):
         required=False,
     )
     carrier = forms.CharField(label=_("Carrier"), max_length=100, required=False)
+    carrier_party = forms.TypedChoiceField(
+        label=_("The carrier as a party (when it is set up as a supplier)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
     supplier = forms.TypedChoiceField(
         label=_("Manufacturer"), coerce=int, required=False, empty_value=None
     )
@@ -97,9 +105,11 @@ class DamageForm(forms.Form):
         suppliers = Party.objects.filter(
             kind=PartyKind.SUPPLIER, archived_at__isnull=True
         ).order_by("code")
-        self.fields["supplier"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+        choices = [("", "—")] + [
             (str(p.pk), f"{p.code} {p.name}") for p in suppliers.only("pk", "code", "name")
         ]
+        self.fields["supplier"].choices = choices  # type: ignore[attr-defined]
+        self.fields["carrier_party"].choices = choices  # type: ignore[attr-defined]
         for line, shipped in lines:
             self.fields[f"qty_{line.pk}"] = forms.DecimalField(
                 label=_line_label(line),
@@ -118,9 +128,15 @@ class DamageForm(forms.Form):
 
 
 class SettleClaimForm(forms.Form):
+    """What the carrier or the manufacturer paid and where it came in; the rest is written off."""
+
     amount = forms.DecimalField(
         label=_("Amount received or agreed"), max_digits=18, decimal_places=2, min_value=Decimal(0)
     )
+    received_into = forms.ChoiceField(
+        label=_("Received into"), choices=RECOVERY_CHOICES, initial=BANK, required=False
+    )
+    date = forms.DateField(label=_("Date"), required=False, widget=DATE)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 

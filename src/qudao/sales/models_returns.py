@@ -4,16 +4,20 @@ and what sits at their consignment locations. Imported into `qudao.sales.models`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qudao.core.money import money_field, quantity_field
+from qudao.finance.claims import ClaimStatus
 from qudao.sales.models import DeliveryLine, DeliveryNote, SalesOrderLine
 from qudao.tenancy.models import Membership
 from qudao.tenancy.scoping import OrgScopedModel
+
+if TYPE_CHECKING:
+    from qudao.parties.models import Party
 
 
 class ReturnStatus(models.TextChoices):
@@ -182,23 +186,14 @@ class Bearer(models.TextChoices):
     CUSTOMER = "customer", _("The customer")
 
 
-class ClaimStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    SETTLED = "settled", _("Settled")
-    CLOSED = "closed", _("Closed")
-
-
-CLAIM_TRANSITIONS: Final[Mapping[str, frozenset[str]]] = {
-    ClaimStatus.OPEN: frozenset({ClaimStatus.SETTLED}),
-}
-
-
 class DamageClaim(CustomerCreditFields, OrgScopedModel):
     """Goods broken on a delivery (破损) and who bears the loss.
 
     Us, the carrier or the manufacturer: the broken goods are written off (a scrap move at the
     cost they left with) and the customer is not charged for them. The carrier or the
-    manufacturer owes us `claim_amount` until the claim is settled. The customer: nothing moves.
+    manufacturer owes us `claim_amount` on 1221 other receivables (`journal_entry`, the claim
+    receivable purchasing shares) until finance settles it (`settlement_entry`). The customer:
+    nothing moves.
     """
 
     number = models.CharField(_("number"), max_length=30)
@@ -222,9 +217,33 @@ class DamageClaim(CustomerCreditFields, OrgScopedModel):
         related_name="+",
         verbose_name=_("manufacturer"),
     )
+    carrier_party = models.ForeignKey(
+        "parties.Party",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("carrier (as a party)"),
+    )
     claim_amount = money_field(verbose_name=_("claimed"))
     settled_amount = money_field(verbose_name=_("settled"))
     cost_value = money_field(verbose_name=_("written off at cost"))
+    journal_entry = models.ForeignKey(
+        "finance.JournalEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("journal entry"),
+    )
+    settlement_entry = models.ForeignKey(
+        "finance.JournalEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("settlement entry"),
+    )
     photo = models.FileField(_("photo"), upload_to="damages/%Y/%m/", max_length=200, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -239,6 +258,7 @@ class DamageClaim(CustomerCreditFields, OrgScopedModel):
         related_name="+",
         verbose_name=_("settled by"),
     )
+    settlement_note = models.CharField(_("settlement note"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("damage claim")
@@ -262,6 +282,11 @@ class DamageClaim(CustomerCreditFields, OrgScopedModel):
     @property
     def credits_customer(self) -> bool:
         return self.bearer != Bearer.CUSTOMER
+
+    @property
+    def debtor(self) -> Party | None:
+        """Who owes us the claim: the carrier's or the manufacturer's party, when there is one."""
+        return self.supplier if self.bearer == Bearer.MANUFACTURER else self.carrier_party
 
 
 class DamageLine(OrgScopedModel):

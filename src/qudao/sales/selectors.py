@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qudao.catalog.models import PackagingUnit, Product
 from qudao.catalog.selectors import quote_many
-from qudao.inventory.models import LocationKind, StockLevel
+from qudao.inventory.models import LocationKind, StockLevel, StockMove
 from qudao.parties.selectors import visible_customers
 from qudao.sales.models import (
     ZERO_QUANTITY,
@@ -110,24 +110,31 @@ class ProductHit:
 def search_products(
     *, org: Organization, text: str, customer_id: int, warehouse_id: int, limit: int = 12
 ) -> list[ProductHit]:
-    """Products by code, name, pinyin initials or barcode (a carton's too), with this
-    customer's price and what is free in the warehouse: three queries."""
+    """Products by code, name, pinyin initials anywhere in the name, or barcode (a carton's
+    too), with this customer's price and what is free in the warehouse: four queries.
+
+    An exact code or barcode comes first, then a match at the start of the code, name or
+    initials, then one anywhere in the name or initials (空调 in 凌风变频挂式空调: "kt")."""
     text = text.strip()
     if not text:
         return []
+    initials = "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+    carton = Q(pk__in=PackagingUnit.objects.filter(barcode=text).values("product_id"))
+    exact = Q(code__iexact=text) | Q(barcode=text) | carton
+    prefix = Q(code__istartswith=text) | Q(name__istartswith=text)
+    anywhere = Q(name__icontains=text)
+    if initials:
+        prefix |= Q(pinyin__istartswith=initials)
+        anywhere |= Q(pinyin__icontains=initials)
     products = list(
         Product.objects.filter(archived_at__isnull=True)
-        .filter(
-            Q(code__istartswith=text)
-            | Q(name__icontains=text)
-            | Q(pinyin__istartswith=text)
-            | Q(barcode=text)
-            | Q(packaging_units__barcode=text)
+        .filter(exact | prefix | anywhere)
+        .annotate(
+            free=Coalesce(_available_in(warehouse_id), ZERO_QUANTITY),
+            rank=Case(When(exact, then=0), When(prefix, then=1), default=2),
         )
-        .annotate(free=Coalesce(_available_in(warehouse_id), ZERO_QUANTITY))
         .prefetch_related("packaging_units")
-        .distinct()
-        .order_by("code")[:limit]
+        .order_by("rank", "code")[:limit]
     )
     quotes = quote_many(
         org=org,
@@ -150,6 +157,27 @@ def search_products(
         )
         for p in products
     ]
+
+
+def serials_in_stock(warehouse_id: int, product_ids: Sequence[int]) -> dict[int, list[str]]:
+    """product id → the serial numbers now on the warehouse's internal locations, where their
+    latest move put them (what a keeper may pick for a delivery): one query."""
+    latest: dict[tuple[int, str], tuple[int, bool]] = {}
+    moves = (
+        StockMove.objects.filter(product_id__in=product_ids)
+        .exclude(serial="")
+        .values_list("pk", "product_id", "serial", "to_location__warehouse_id", "to_location__kind")
+    )
+    for move_id, product_id, serial, warehouse, kind in moves:
+        key = (product_id, serial)
+        if key not in latest or move_id > latest[key][0]:
+            here = warehouse == warehouse_id and kind == LocationKind.INTERNAL
+            latest[key] = (move_id, here)
+    found: dict[int, list[str]] = {}
+    for (product_id, serial), (_move_id, here) in sorted(latest.items()):
+        if here:
+            found.setdefault(product_id, []).append(serial)
+    return found
 
 
 def unit_for_barcode(text: str) -> tuple[Product, str] | None:

@@ -3,14 +3,17 @@ and their timelines."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Final
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from qudao.core.money import ZERO, quantize
+from qudao.finance.claims import ClaimStatus
 from qudao.sales.models import SalesSettings
-from qudao.sales.models_returns import DamageClaim, ReturnStatus, SalesReturn
+from qudao.sales.models_returns import Bearer, DamageClaim, ReturnStatus, SalesReturn
 from qudao.sales.selectors import Step, done_step, step_state
 from qudao.tenancy.models import Event, Membership
 from qudao.tenancy.permissions import can
@@ -30,6 +33,23 @@ def visible_claims(membership: Membership) -> QuerySet[DamageClaim]:
     if not can(membership, Perm.VIEW_ALL_CUSTOMERS):
         rows = rows.filter(customer__owner=membership)
     return rows
+
+
+def open_claims_on_account() -> dict[int | None, Decimal]:
+    """Party id (the manufacturer, or the carrier when set up as one; None: a carrier named
+    only in text) → what its open damage claims have on 1221 other receivables."""
+    rows = (
+        DamageClaim.objects.filter(status=ClaimStatus.OPEN, journal_entry__isnull=False)
+        .values("bearer", "supplier", "carrier_party")
+        .annotate(total=Sum("claim_amount"))
+        .order_by()
+    )
+    owed: dict[int | None, Decimal] = {}
+    for row in rows:
+        party = row["supplier"] if row["bearer"] == Bearer.MANUFACTURER else row["carrier_party"]
+        # SQLite sums decimals in binary floating point: round back to fen
+        owed[party] = owed.get(party, ZERO) + quantize(Decimal(str(row["total"] or ZERO)))
+    return owed
 
 
 def events_of(subject_type: str, pk: int) -> list[Event]:

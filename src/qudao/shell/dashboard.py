@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from qudao.parties.models import Party, PartyKind, PartyStatus
 from qudao.parties.selectors import visible_customers
+from qudao.shell.activity import with_subjects
 from qudao.tenancy.models import Membership
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import Perm
@@ -47,7 +48,7 @@ def for_member(membership: Membership) -> dict[str, Any]:
         "chart_territories": chart_territories,
         "has_chart_data": bool(by_type),
         "has_territory_data": bool(by_territory),
-        "events": list(recent_events(8)) if show_audit else [],
+        "events": with_subjects(list(recent_events(8))) if show_audit else [],
         "integrity": latest_integrity_run() if show_audit else None,
         "own_customers_only": not can(membership, Perm.VIEW_ALL_CUSTOMERS),
     }

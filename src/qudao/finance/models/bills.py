@@ -27,9 +27,10 @@ class BillClearing(OrgScopedModel):
     discount interest), Cr bills receivable for its face amount; or, endorsed to a supplier,
     Dr accounts payable (the supplier), Cr bills receivable, with nothing received in the bank.
 
-    An endorsed bill keeps us liable by recourse until its maturity: if the accepting bank
-    refuses to pay, the supplier comes back to us. So it still counts in the customer's credit
-    exposure until its maturity date, and stops counting after it (`ends_exposure`)."""
+    A discounted or endorsed bill keeps us liable by recourse until its maturity: if the
+    accepting bank refuses to pay, the discounting bank or the supplier comes back to us. So it
+    still counts in the customer's credit exposure until its maturity date, and stops counting
+    after it (`ends_exposure`)."""
 
     payment = models.ForeignKey(
         "finance.Payment",
@@ -103,5 +104,6 @@ class BillClearing(OrgScopedModel):
     @staticmethod
     def ends_exposure(today: datetime.date) -> Q:
         """The clearings after which a bill no longer counts in its customer's credit exposure
-        on `today`: paid or discounted, or endorsed and past maturity (recourse has ended)."""
-        return ~Q(kind=ClearingKind.ENDORSED) | Q(payment__bill_maturity__lt=today)
+        on `today`: paid by the bank, or discounted or endorsed and past maturity (recourse
+        has ended)."""
+        return Q(kind=ClearingKind.MATURED) | Q(payment__bill_maturity__lt=today)

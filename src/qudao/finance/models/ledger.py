@@ -659,6 +659,23 @@ class Allocation(OrgScopedModel):
         related_name="+",
         verbose_name=_("released by credit note"),
     )
+    # Facts copied from the payment and the invoice when the allocation is made (both are
+    # posted, so they never change; `finance.integrity` proves they agree): the aging report
+    # as of a past date adds back what took effect after it from these rows alone.
+    effective_date = models.DateField(
+        _("effective date"),
+        help_text=_(
+            "When it takes effect in the receivable: the payment's date; for a released "
+            "allocation, the credit note's date, or the payment's if that is later."
+        ),
+    )
+    customer = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
+    invoice_date = models.DateField(_("invoice date"))
+    invoice_due_date = models.DateField(
+        _("invoice due date"), help_text=_("The invoice's due date, or its date when it has none.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
@@ -677,4 +694,16 @@ class Allocation(OrgScopedModel):
         indexes = [
             models.Index(fields=["org", "payment"], name="allocation_org_payment"),
             models.Index(fields=["org", "invoice"], name="allocation_org_invoice"),
+            # what took effect after a date, read from the index alone by the aging report
+            models.Index(
+                fields=[
+                    "org",
+                    "effective_date",
+                    "customer",
+                    "invoice_date",
+                    "invoice_due_date",
+                    "amount",
+                ],
+                name="allocation_aging_after",
+            ),
         ]

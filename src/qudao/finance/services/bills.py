@@ -1,6 +1,8 @@
 """Clearing the bank acceptance bills (承兑汇票) customers paid us with: the bank pays a bill at
 maturity, or discounts it earlier (贴现) for interest. Either moves the face amount out of
-bills receivable (1121); the customer's credit exposure stops counting it from then on.
+bills receivable (1121). A bill paid by the bank stops counting in the customer's credit
+exposure; a discounted one keeps counting until its maturity, since the discounting bank has
+recourse to us (有追索权) if the accepting bank refuses to pay.
 
 Endorsing a bill to a supplier (背书转让) pays that supplier: purchasing's supplier payment
 calls `lock_bill_for_endorsement` and `endorse_bill` (finance never calls purchasing). The

@@ -176,6 +176,29 @@ def receive_payment(
     return payment, True
 
 
+def _check_oldest_first_amount(
+    amount: Decimal, available: Decimal, invoices: Sequence[Invoice]
+) -> None:
+    """An amount asked for oldest-first is allocated whole, or refused (never cut short)."""
+    if amount <= 0 or amount != quantize(amount):
+        raise BusinessRuleViolation(
+            _("Each allocated amount must be positive, in fen."), code="invalid_amount"
+        )
+    if amount > available:
+        raise BusinessRuleViolation(
+            _("The allocations (%(total)s) exceed what is left of the payment (%(left)s).")
+            % {"total": amount, "left": available},
+            code="payment_overallocated",
+        )
+    still_open = sum((invoice.open_amount for invoice in invoices), ZERO)
+    if amount > still_open:
+        raise BusinessRuleViolation(
+            _("%(amount)s is more than the %(open)s still open on the customer's invoices.")
+            % {"amount": amount, "open": still_open},
+            code="invoice_overpaid",
+        )
+
+
 @transaction.atomic
 def allocate_payment(
     *,
@@ -183,9 +206,11 @@ def allocate_payment(
     actor: Membership,
     payment: Payment,
     parts: Sequence[AllocationPart] | None = None,
+    amount: Decimal | None = None,
 ) -> list[Allocation]:
     """Settle the customer's open invoices from what is left of `payment`: the chosen `parts`,
-    or oldest-first when `parts` is None. Never over-pays an invoice or over-spends a payment."""
+    or oldest-first when `parts` is None (`amount` of it, or all that is left). Never over-pays
+    an invoice or over-spends a payment: an amount more than is left is refused, not cut."""
     require_perm(actor, Perm.POST_FINANCE)
     # locks: the payment (document), then the invoices by pk
     payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
@@ -209,7 +234,9 @@ def allocate_payment(
             (i for i in locked.values() if i.open_amount > 0),
             key=lambda i: (i.due_date or i.date, i.date, i.pk),
         )
-        parts = plan_allocation(ordered, available)
+        if amount is not None:
+            _check_oldest_first_amount(amount, available, ordered)
+        parts = plan_allocation(ordered, available if amount is None else amount)
     else:
         for part in parts:
             invoice = locked.get(part.invoice_id)
@@ -250,6 +277,10 @@ def allocate_payment(
             payment=payment,
             invoice_id=part.invoice_id,
             amount=part.amount,
+            effective_date=payment.date,
+            customer_id=payment.customer_id,
+            invoice_date=locked[part.invoice_id].date,
+            invoice_due_date=locked[part.invoice_id].due_date or locked[part.invoice_id].date,
             created_by=actor,
         )
         for part in parts

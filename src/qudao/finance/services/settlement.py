@@ -78,6 +78,11 @@ def release_for_credit_note(
                 invoice=invoice,
                 amount=-take,
                 credit_note=credit_note,
+                # a backdated credit note cannot undo a payment before it was made
+                effective_date=max(credit_note.date, payment.date),
+                customer_id=invoice.customer_id,
+                invoice_date=invoice.date,
+                invoice_due_date=invoice.due_date or invoice.date,
                 created_by=actor,
             )
         )

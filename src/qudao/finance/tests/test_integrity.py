@@ -28,3 +28,23 @@ def test_a_tampered_counter_is_found(org, boss):
     Invoice.objects.filter(pk=invoice.pk).update(amount_paid=Decimal("5.00"))
 
     assert [p.check for p in find_problems(org)] == ["finance.invoice_paid_equals_allocations"]
+
+
+def test_an_allocation_whose_aging_facts_disagree_with_its_documents_is_found(org, boss):
+    import datetime
+
+    from qudao.finance.models import Allocation
+
+    customer = CustomerFactory(org=org)
+    posted_invoice(org=org, actor=boss, customer=customer)
+    payment(org=org, actor=boss, customer=customer, amount=Decimal("60.00"), auto_allocate=True)
+    allocation = Allocation.objects.get(customer=customer)
+    assert allocation.effective_date == allocation.payment.date
+    assert allocation.invoice_date == allocation.invoice.date
+    assert allocation.invoice_due_date == (allocation.invoice.due_date or allocation.invoice.date)
+    assert find_problems(org) == []
+
+    Allocation.objects.filter(pk=allocation.pk).update(
+        effective_date=allocation.effective_date + datetime.timedelta(days=1)
+    )
+    assert [p.check for p in find_problems(org)] == ["finance.allocation_aging_facts"]

@@ -408,6 +408,27 @@ def _decimal(value: object) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+def _short_message(
+    short: Sequence[int],
+    available: Mapping[int, Decimal],
+    wanted: Mapping[int, Decimal],
+    location: str,
+) -> str:
+    """One sentence per short product, so a refusal names every short line, not the first;
+    the names are read only here, when refusing."""
+    products = products_by_id(short)
+    return " ".join(
+        _("Only %(available)s of %(product)s available at %(location)s, %(needed)s asked.")
+        % {
+            "available": f"{max(available[pid], ZERO_QUANTITY).normalize():f}",
+            "product": products[pid],
+            "location": location,
+            "needed": f"{wanted[pid].normalize():f}",
+        }
+        for pid in short
+    )
+
+
 def _take(
     org: Organization,
     levels: Sequence[StockLevel | LockedLevel],
@@ -422,25 +443,19 @@ def _take(
     by_product: dict[int, list[StockLevel]] = defaultdict(list)
     for level in levels:
         by_product[level.product_id].append(level)
+    available = {
+        product_id: sum(
+            (level.on_hand - level.reserved for level in by_product[product_id]), ZERO_QUANTITY
+        )
+        for product_id in wanted
+    }
+    short = [pid for pid in sorted(wanted) if available[pid] < wanted[pid]]
+    if short:
+        raise _refuse(_short_message(short, available, wanted, where()), "insufficient_stock")
     takes: dict[int, Decimal] = {}
     reservations = []
     for product_id in sorted(wanted):
         left = wanted[product_id]
-        available = sum(
-            (level.on_hand - level.reserved for level in by_product[product_id]), ZERO_QUANTITY
-        )
-        if available < left:
-            product = products_by_id([product_id])[product_id]  # names only for the refusal
-            raise _refuse(
-                _("Only %(available)s of %(product)s available at %(location)s, %(needed)s asked.")
-                % {
-                    "available": f"{max(available, ZERO_QUANTITY).normalize():f}",
-                    "product": product,
-                    "location": where(),
-                    "needed": f"{left.normalize():f}",
-                },
-                "insufficient_stock",
-            )
         for level in by_product[product_id]:
             take = min(left, level.on_hand - level.reserved)
             if take <= 0:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, Final
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
@@ -119,6 +119,26 @@ def stock_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+# The page of each document a move may come from (reference_type → URL name): the contexts
+# above inventory are named by URL only (inventory never imports them).
+REFERENCE_PAGES: Final[dict[str, str]] = {
+    "sales_delivery": "sales-delivery-detail",
+    "sales_return": "sales-return-detail",
+    "sales_damage": "sales-damage-detail",
+    "sales_order": "sales-order-detail",
+    "goods_receipt": "purchasing-receipt-detail",
+    "receipt_claim": "purchasing-claim-detail",
+    "stock_count": "inventory-count-detail",
+    "transfer": "inventory-transfer-detail",
+}
+
+
+def reference_url(move: StockMove) -> str:
+    """The page of the document a move comes from; "" when it has none."""
+    name = REFERENCE_PAGES.get(move.reference_type)
+    return reverse(name, args=[move.reference_id]) if name and move.reference_id else ""
+
+
 @member_required(Perm.VIEW_STOCK)
 def product_card(request: HttpRequest, product_id: int) -> HttpResponse:
     """A product's moves with the running balance, in one warehouse or all of them."""
@@ -130,6 +150,9 @@ def product_card(request: HttpRequest, product_id: int) -> HttpResponse:
     card = selectors.stock_card(
         product_id=product.pk, warehouse_id=warehouse.pk if warehouse else None
     )
+    moves = list(card.reverse()[:500])[::-1]
+    for move in moves:
+        move.reference_url = reference_url(move)  # type: ignore[attr-defined]
     levels = (
         selectors.stock_levels()
         .filter(product=product)
@@ -142,7 +165,7 @@ def product_card(request: HttpRequest, product_id: int) -> HttpResponse:
             "product": product,
             "warehouse": warehouse,
             "warehouses": selectors.warehouses(),
-            "moves": list(card.reverse()[:500])[::-1],
+            "moves": moves,
             "levels": levels,
             **flags(request),
         },

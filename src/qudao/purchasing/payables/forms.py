@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qudao.core.forms import DateInput
@@ -103,7 +103,7 @@ def endorsable_bill_choices() -> list[tuple[int | str, str]]:
         .select_related("customer")
         .order_by("bill_maturity", "pk")[:500]
     )
-    return [("", "---------")] + [
+    return [("", "—")] + [
         (
             bill.pk,
             gettext("%(number)s · %(customer)s · %(amount)s · matures %(date)s")
@@ -121,7 +121,9 @@ def endorsable_bill_choices() -> list[tuple[int | str, str]]:
 class SupplierPaymentForm(forms.Form):
     supplier = forms.TypedChoiceField(label=_("Supplier"), coerce=int)
     date = forms.DateField(label=_("Paid on"), widget=DATE)
-    method = forms.ChoiceField(label=_("Method"), choices=SupplierPaymentMethod.choices)
+    method = forms.ChoiceField(
+        label=pgettext_lazy("payable", "Method"), choices=SupplierPaymentMethod.choices
+    )
     bill = forms.TypedChoiceField(
         label=_("Customer's bill to endorse"),
         coerce=int,

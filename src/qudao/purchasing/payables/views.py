@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from qudao.catalog.exports import xlsx_response
@@ -142,7 +142,7 @@ def invoice_export(request: HttpRequest) -> HttpResponse:
             _("Amount before tax"),
             _("Tax"),
             _("Total"),
-            _("Paid"),
+            pgettext("payable", "Paid"),
             _("Credited"),
             _("Open"),
         ],

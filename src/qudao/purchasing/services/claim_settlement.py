@@ -5,8 +5,9 @@ The supplier: the credit note is for the accepted amount (all that was claimed u
 says less) plus VAT at the rate the receipt was billed at, against the invoice that billed the
 receipt or the supplier's oldest posted invoice with enough still open; with none, the claim
 waits. Its lines are not tied to the receipt line, so its amount comes off inventory (1405).
-The carrier: Dr bank, cash or other monetary funds for what it paid, Dr 1405 inventory for the
-part not recovered, Cr 1221 other receivables for the whole claim.
+The carrier: the shared claim receivable (`finance.services.claims`) is settled: Dr bank, cash
+or other monetary funds for what it paid, Dr 1405 inventory for the part not recovered, Cr 1221
+other receivables for the whole claim.
 
 Locks in the house order: the claim, then the invoice and the supplier (the credit note), then
 the number sequences.
@@ -25,18 +26,15 @@ from django.utils.translation import gettext as _
 
 from qudao.core.money import ZERO, allocate, quantize
 from qudao.core.states import ensure_transition
-from qudao.finance.models import BANK, CASH, INVENTORY, OTHER_MONETARY_FUNDS
-from qudao.finance.models.ledger import OTHER_RECEIVABLES
-from qudao.finance.services import Posting, post_entry
-from qudao.parties.models import Party
-from qudao.purchasing.access import MANAGE_ORDERS
-from qudao.purchasing.claim_models import (
-    RECEIPT_CLAIM_TRANSITIONS,
-    ClaimBearer,
-    ReceiptClaim,
-    ReceiptClaimLine,
-    ReceiptClaimStatus,
+from qudao.finance.claims import CLAIM_TRANSITIONS, ClaimStatus
+from qudao.finance.models import BANK, INVENTORY
+from qudao.finance.services.claims import (
+    Recovery,
+    checked_settlement,
+    settle_claim_receivable,
 )
+from qudao.purchasing.access import MANAGE_ORDERS
+from qudao.purchasing.claim_models import ClaimBearer, ReceiptClaim, ReceiptClaimLine
 from qudao.purchasing.claim_selectors import claim_lines, deductible_invoices
 from qudao.purchasing.payables.models import (
     SupplierInvoice,
@@ -44,7 +42,7 @@ from qudao.purchasing.payables.models import (
     SupplierInvoiceLine,
     SupplierInvoiceStatus,
 )
-from qudao.purchasing.services.claims import SOURCE_TYPE, is_fen, locked_claim, refuse
+from qudao.purchasing.services.claims import locked_claim, receivable, refuse
 from qudao.purchasing.services.invoices import (
     DEFAULT_TAX_RATE,
     MAX_TAX_RATE,
@@ -55,7 +53,6 @@ from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import require_perm
 from qudao.tenancy.services import record_event
 
-RECOVERY_ACCOUNTS = (BANK, CASH, OTHER_MONETARY_FUNDS)
 PRICE_STEP = Decimal("0.0001")
 
 
@@ -186,25 +183,14 @@ def _deduct(
 def _settle_carrier(
     org: Organization, actor: Membership, claim: ReceiptClaim, data: SettlementData, amount: Decimal
 ) -> None:
-    if data.received_into not in RECOVERY_ACCOUNTS:
-        message = _("Choose where the money came in.")
-        raise refuse(message, "invalid_account", received_into=message)
-    carrier = Party.objects.filter(pk=claim.carrier_party_id).first()
-    rest = claim.claim_amount - amount
-    postings = [Posting(OTHER_RECEIVABLES, credit=claim.claim_amount, party=carrier)]
-    if amount:
-        postings.append(Posting(data.received_into, debit=amount))
-    if rest:
-        postings.append(Posting(INVENTORY, debit=rest))
-    claim.settlement_entry = post_entry(
+    _recovered, claim.settlement_entry = settle_claim_receivable(
         org=org,
         actor=actor,
-        date=data.date or timezone.localdate(),
+        claim=receivable(claim),
+        recovery=Recovery(amount=amount, received_into=data.received_into, date=data.date),
+        write_off_account=INVENTORY,  # where every loss we bear stays (see services.claims)
         memo=_("Damage claim %(number)s settled by the carrier %(carrier)s")
         % {"number": claim.number, "carrier": claim.carrier},
-        postings=postings,
-        source_type=SOURCE_TYPE,
-        source_id=claim.pk,
     )
 
 
@@ -216,26 +202,14 @@ def settle_receipt_claim(
     deducting it from what we owe, the carrier's with what it paid (the rest back to stock)."""
     require_perm(actor, MANAGE_ORDERS)
     claim = locked_claim(claim)
-    ensure_transition(claim.status, ReceiptClaimStatus.SETTLED, RECEIPT_CLAIM_TRANSITIONS)
-    amount = claim.claim_amount if data.amount is None else data.amount
-    if not is_fen(amount):
-        message = _("The settled amount is not negative, in yuan and fen.")
-        raise refuse(message, "invalid_amount", amount=message)
-    if amount > claim.claim_amount:
-        message = _("At most the claimed %(claimed)s can be settled.") % {
-            "claimed": claim.claim_amount
-        }
-        raise refuse(message, "more_than_claimed", amount=message)
-    today = timezone.localdate()
-    if data.date is not None and data.date > today:
-        message = _("A settlement cannot be dated in the future.")
-        raise refuse(message, "future_date", date=message)
+    ensure_transition(claim.status, ClaimStatus.SETTLED, CLAIM_TRANSITIONS)
+    amount = checked_settlement(claim.claim_amount, data.amount, data.date)
     if claim.bearer == ClaimBearer.SUPPLIER:
         _deduct(org, actor, claim, data, amount)
     else:
         _settle_carrier(org, actor, claim, data, amount)
-    claim.status = ReceiptClaimStatus.SETTLED
-    claim.settled_amount = quantize(amount)
+    claim.status = ClaimStatus.SETTLED
+    claim.settled_amount = amount
     claim.settled_at = timezone.now()
     claim.settled_by = actor
     claim.settlement_note = data.note.strip()[:300]

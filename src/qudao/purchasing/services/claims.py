@@ -17,17 +17,21 @@ Who bears the loss decides the document:
   good. The credit note's lines are therefore not tied to the receipt line (GR/IR stays cleared
   by the invoice); its amount comes off inventory (1405), so the goods cost what the supplier
   finally charged. The supplier may accept only part: the credit note is for that part.
-- The carrier owes us the claimed amount: Dr 1221 other receivables (with the carrier as party
-  when it is set up as one) / Cr 1405 inventory when recorded. Finance settles it with what the
-  carrier paid (Dr bank, cash or other monetary funds); the part not recovered goes back to
+- The carrier owes us the claimed amount: the receivable sales damage claims share
+  (`finance.services.claims`), Dr 1221 other receivables (with the carrier as party when it is
+  set up as one) / Cr 1405 inventory when recorded. Finance settles it with what the carrier
+  paid (Dr bank, cash or other monetary funds); the part not recovered is written off back to
   inventory (Dr 1405 / Cr 1221), where every loss we bear stays: stock moves, scrap included,
   do not post to the ledger.
 - Us: the loss is written off (the goods normally scrapped at cost); nothing is owed, the claim
   is closed at once and nothing is posted.
 
+Serialized units returned to the supplier are marked returned on their received serial numbers,
+like the units of a reversed receipt, so the same unit may arrive again.
+
 Settling is `services.claim_settlement`. A claim recorded in error is cancelled while nothing
-is settled: its stock moves are reversed (the goods come back into the damaged location) and
-its ledger entry is mirrored.
+is settled: its stock moves are reversed (the goods come back into the damaged location, and
+returned serial numbers are live again) and its ledger entry is reversed in red ink.
 
 Locks in the house order: the receipt, the claim, stock rows (move_stock), then the number
 sequences.
@@ -40,26 +44,29 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.money import ZERO, quantize
 from qudao.core.states import ensure_transition
+from qudao.finance.claims import CLAIM_TRANSITIONS, ClaimStatus
 from qudao.finance.models import INVENTORY
-from qudao.finance.models.ledger import OTHER_RECEIVABLES
-from qudao.finance.services import Posting, post_entry
+from qudao.finance.services.claims import (
+    ClaimReceivable,
+    book_claim_receivable,
+    reverse_claim_receivable,
+)
 from qudao.inventory.models import MoveKind, StockMove
 from qudao.inventory.services import MoveLine, Reference, move_stock
 from qudao.parties.models import Party, PartyKind
 from qudao.purchasing.access import RECEIVE_GOODS
 from qudao.purchasing.claim_models import (
-    RECEIPT_CLAIM_TRANSITIONS,
     ClaimBearer,
     ClaimDisposition,
     ReceiptClaim,
     ReceiptClaimLine,
-    ReceiptClaimStatus,
 )
 from qudao.purchasing.claim_selectors import (
     is_claimable,
@@ -156,7 +163,7 @@ def _line_amount(bearer: str, amount: Decimal | None, default: Decimal) -> Decim
     if amount is None:
         return default if bearer in CLAIMED_BY_OTHERS else ZERO
     if not is_fen(amount):
-        message = _("An amount claimed is not negative, in yuan and fen.")
+        message = _("An amount claimed must be zero or more, in yuan and fen.")
         raise refuse(message, "invalid_amount", amount=message)
     if bearer == ClaimBearer.US and amount:
         message = _("Nothing is claimed when we bear the loss: leave the amount empty.")
@@ -169,7 +176,7 @@ def _damaged_serials(receipt: GoodsReceipt, line_id: int, product_id: int) -> li
     taken = {
         serial
         for text in ReceiptClaimLine.objects.filter(receipt_line_id=line_id)
-        .exclude(claim__status=ReceiptClaimStatus.CANCELLED)
+        .exclude(claim__status=ClaimStatus.CANCELLED)
         .values_list("serials", flat=True)
         for serial in text.splitlines()
     }
@@ -315,9 +322,7 @@ def record_receipt_claim(
         supplier_id=receipt.supplier_id,
         bearer=data.bearer,
         disposition=data.disposition,
-        status=ReceiptClaimStatus.OPEN
-        if data.bearer in CLAIMED_BY_OTHERS
-        else ReceiptClaimStatus.CLOSED,
+        status=ClaimStatus.OPEN if data.bearer in CLAIMED_BY_OTHERS else ClaimStatus.CLOSED,
         description=description[:300],
         carrier=(data.carrier.strip() or (carrier_party.name if carrier_party else ""))[:100]
         if is_carrier
@@ -333,21 +338,18 @@ def record_receipt_claim(
     claim.number = next_number(org=org, key=f"RC{timezone.localdate().year}")
     fields = ["cost_value", "number"]
     if is_carrier:
-        claim.journal_entry = post_entry(
+        claim.journal_entry = book_claim_receivable(
             org=org,
             actor=actor,
-            date=timezone.localdate(),
+            claim=receivable(claim),
+            counter_account=INVENTORY,
             memo=_("Damage claim %(number)s on the carrier %(carrier)s (receipt %(receipt)s)")
             % {"number": claim.number, "carrier": claim.carrier, "receipt": receipt.number},
-            postings=[
-                Posting(OTHER_RECEIVABLES, debit=total, party=carrier_party),
-                Posting(INVENTORY, credit=total),
-            ],
-            source_type=SOURCE_TYPE,
-            source_id=claim.pk,
             perm=RECEIVE_GOODS,  # follows from recording the claim, as a receipt's GR/IR does
         )
         fields.append("journal_entry")
+    if claim.disposition == ClaimDisposition.RETURN:
+        _mark_returned(receipt, built, returned=True)
     claim.save(update_fields=fields)
     record_event(
         org=org,
@@ -369,6 +371,42 @@ def record_receipt_claim(
     return claim
 
 
+def receivable(claim: ReceiptClaim) -> ClaimReceivable:
+    """The carrier's claim as the shared receivable sees it."""
+    return ClaimReceivable(
+        source_type=SOURCE_TYPE,
+        source_id=claim.pk,
+        amount=claim.claim_amount,
+        party=claim.carrier_party,
+    )
+
+
+def _mark_returned(
+    receipt: GoodsReceipt, lines: Sequence[ReceiptClaimLine], *, returned: bool
+) -> None:
+    """Mark the claim's serialized units gone back to the supplier (or, cancelling, live again
+    on the receipt, refused when the same unit has arrived again since)."""
+    units = Q()
+    for line in lines:
+        if line.serial_list:
+            units |= Q(product_id=line.product_id, serial__in=line.serial_list)
+    if not units:
+        return
+    if not returned:
+        again = ReceivedSerial.objects.filter(units, returned_at__isnull=True).values_list(
+            "serial", flat=True
+        )
+        if again:
+            raise refuse(
+                _("Serial numbers %(serials)s have arrived again since: the claim stays.")
+                % {"serials": ", ".join(sorted(again))},
+                "serial_received_again",
+            )
+    ReceivedSerial.objects.filter(units, receipt=receipt, returned_at__isnull=returned).update(
+        returned_at=timezone.now() if returned else None
+    )
+
+
 def locked_claim(claim: ReceiptClaim) -> ReceiptClaim:
     locked = ReceiptClaim.objects.select_for_update(of=("self",)).filter(pk=claim.pk).first()
     if locked is None:
@@ -381,14 +419,16 @@ def cancel_receipt_claim(
     *, org: Organization, actor: Membership, claim: ReceiptClaim, reason: str
 ) -> ReceiptClaim:
     """Cancel a claim recorded in error while nothing is settled: its stock moves are reversed
-    and its ledger entry mirrored; the claim itself stays, marked cancelled."""
+    and its ledger entry reversed in red ink; the claim itself stays, marked cancelled."""
     require_perm(actor, RECEIVE_GOODS)
     reason = reason.strip()
     if not reason:
         message = _("Say why the claim is cancelled.")
         raise refuse(message, "reason_required", reason=message)
     claim = locked_claim(claim)
-    ensure_transition(claim.status, ReceiptClaimStatus.CANCELLED, RECEIPT_CLAIM_TRANSITIONS)
+    ensure_transition(claim.status, ClaimStatus.CANCELLED, CLAIM_TRANSITIONS)
+    if claim.disposition == ClaimDisposition.RETURN:
+        _mark_returned(claim.receipt, list(claim.lines.order_by("pk")), returned=False)
     originals = list(
         StockMove.objects.filter(reference_type=REFERENCE_TYPE, reference_id=claim.pk).order_by(
             "pk"
@@ -415,24 +455,18 @@ def cancel_receipt_claim(
             note=reason[:300],
         )
     fields = ["status", "cancelled_at", "cancelled_by", "cancel_reason"]
-    if claim.journal_entry_id is not None:
-        carrier = Party.objects.filter(pk=claim.carrier_party_id).first()
-        claim.reversal_entry = post_entry(
+    if claim.journal_entry is not None:
+        claim.reversal_entry = reverse_claim_receivable(
             org=org,
             actor=actor,
-            date=timezone.localdate(),
+            claim=receivable(claim),
+            entry=claim.journal_entry,
             memo=_("Damage claim %(number)s cancelled: %(reason)s")
             % {"number": claim.number, "reason": reason},
-            postings=[
-                Posting(INVENTORY, debit=claim.claim_amount),
-                Posting(OTHER_RECEIVABLES, credit=claim.claim_amount, party=carrier),
-            ],
-            source_type=SOURCE_TYPE,
-            source_id=claim.pk,
             perm=RECEIVE_GOODS,
         )
         fields.append("reversal_entry")
-    claim.status = ReceiptClaimStatus.CANCELLED
+    claim.status = ClaimStatus.CANCELLED
     claim.cancelled_at = timezone.now()
     claim.cancelled_by = actor
     claim.cancel_reason = reason[:300]

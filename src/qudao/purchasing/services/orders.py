@@ -1,7 +1,9 @@
 """Purchase orders: drafts and their lines, confirmation, cancel/close, prepayments.
 
 A prepayment is a posted supplier payment against the order (Dr payables, Cr bank): it sits on
-the debit side of the supplier's account until the order's invoices are posted and take it.
+the debit side of the supplier's account until the order's invoices are posted and take it. It
+may be paid by endorsing a customer's bank acceptance bill to the supplier (背书转让): that is
+`pay_supplier_with_bill`, for the bill's whole face value (Dr payables, Cr bills receivable).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from qudao.catalog.selectors import price_for
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.money import ZERO, quantize
 from qudao.core.states import ensure_transition
+from qudao.finance.models import Payment, PaymentMethod
 from qudao.inventory.models import Warehouse
 from qudao.parties.models import Party, PartyKind
 from qudao.purchasing.access import MANAGE_ORDERS
@@ -33,7 +36,12 @@ from qudao.purchasing.models import (
     SupplierTerms,
 )
 from qudao.purchasing.payables.models import SupplierPaymentMethod
-from qudao.purchasing.services.supplier_payments import SupplierPaymentData, pay_supplier
+from qudao.purchasing.services.supplier_payments import (
+    BillEndorsementData,
+    SupplierPaymentData,
+    pay_supplier,
+    pay_supplier_with_bill,
+)
 from qudao.tenancy.models import Membership, Organization
 from qudao.tenancy.permissions import require_perm
 from qudao.tenancy.services import next_number, record_event
@@ -366,46 +374,90 @@ def request_prepayment(
     return order
 
 
+def _bill_face_value(bill_id: int | None) -> Decimal:
+    """The face value of the organization's received bill `bill_id`, read without a lock (a
+    bill's amount never changes): `pay_supplier_with_bill` locks it and checks it may be
+    endorsed, after the supplier (the locking order)."""
+    if bill_id is None:
+        message = _("To pay with a customer's bill, choose the bill to endorse.")
+        raise _refuse(message, "bill_required", bill_id=message)
+    face = (
+        Payment.objects.filter(pk=bill_id, method=PaymentMethod.ACCEPTANCE_BILL)
+        .values_list("amount", flat=True)
+        .first()
+    )
+    if face is None:
+        message = _("Choose one of this organization's bank acceptance bills.")
+        raise _refuse(message, "bill_not_found", bill_id=message)
+    return face
+
+
 @transaction.atomic
 def record_prepayment(
     *,
     org: Organization,
     actor: Membership,
     order: PurchaseOrder,
-    amount: Decimal,
+    amount: Decimal | None,
     paid_on: date,
     reference: str = "",
     method: str = SupplierPaymentMethod.BANK_TRANSFER,
     bill_number: str = "",
     bill_maturity: date | None = None,
+    bill_id: int | None = None,
 ) -> Prepayment:
     """Pay the supplier ahead against the order (a posted supplier payment that the order's
-    invoices take when posted); never more than the order's total in all."""
+    invoices take when posted); never more than the order's total in all.
+
+    With method `endorsed_bill`, the customer's bill `bill_id` is endorsed whole to the
+    supplier through `pay_supplier_with_bill`: the amount is its face value (None: taken
+    from the bill)."""
     require_perm(actor, MANAGE_ORDERS)
     order = _locked(order)
     _require_open_for_payment(order)
-    if not amount.is_finite() or amount <= 0 or amount != quantize(amount):
+    endorsed_bill_id: int | None = None
+    if method == SupplierPaymentMethod.ENDORSED_BILL:
+        face = _bill_face_value(bill_id)  # refused plainly: no bill chosen, or not ours
+        endorsed_bill_id = bill_id
+        amount = face if amount is None else amount
+    if amount is None or not amount.is_finite() or amount <= 0 or amount != quantize(amount):
         raise _refuse(_("An amount must be more than zero, in fen."), "invalid_amount")
     if order.prepayment_paid + amount > order.total:
         raise _refuse(
             _("Prepayments cannot add up to more than the order's total."),
             "prepayment_too_large",
         )
-    payment, _created = pay_supplier(
-        org=org,
-        actor=actor,
-        data=SupplierPaymentData(
-            supplier_id=order.supplier_id,
-            order_id=order.pk,
-            date=paid_on,
-            amount=amount,
-            method=method,
-            reference=reference,
-            bill_number=bill_number,
-            bill_maturity=bill_maturity,
-            memo=_("Prepayment for %(order)s") % {"order": order.number},
-        ),
-    )
+    memo = _("Prepayment for %(order)s") % {"order": order.number}
+    if endorsed_bill_id is not None:
+        payment, _created = pay_supplier_with_bill(
+            org=org,
+            actor=actor,
+            data=BillEndorsementData(
+                supplier_id=order.supplier_id,
+                bill_id=endorsed_bill_id,
+                date=paid_on,
+                amount=amount,
+                memo=memo,
+                order_id=order.pk,
+            ),
+        )
+        reference = reference.strip() or payment.bill_number
+    else:
+        payment, _created = pay_supplier(
+            org=org,
+            actor=actor,
+            data=SupplierPaymentData(
+                supplier_id=order.supplier_id,
+                order_id=order.pk,
+                date=paid_on,
+                amount=amount,
+                method=method,
+                reference=reference,
+                bill_number=bill_number,
+                bill_maturity=bill_maturity,
+                memo=memo,
+            ),
+        )
     prepayment = Prepayment.objects.create(
         org=org,
         order=order,

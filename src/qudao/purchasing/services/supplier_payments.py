@@ -71,6 +71,7 @@ class BillEndorsementData:
     amount: Decimal | None = None  # when given, it must be the bill's face value
     memo: str = ""
     idempotency_key: str = ""
+    order_id: int | None = None  # a prepayment against this purchase order
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,7 @@ def pay_supplier_with_bill(
         org=org,
         number=next_number(org=org, key=f"SP{data.date.year}"),
         supplier=supplier,
+        order_id=data.order_id,
         date=data.date,
         amount=bill.amount,
         method=SupplierPaymentMethod.ENDORSED_BILL,

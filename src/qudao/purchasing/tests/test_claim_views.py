@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qudao.catalog.tests.factories import ProductFactory, SupplierFactory
+from qudao.finance.claims import ClaimStatus
 from qudao.inventory.models import LocationKind
 from qudao.inventory.tests.factories import LocationFactory
 from qudao.purchasing import services
-from qudao.purchasing.claim_models import ReceiptClaim, ReceiptClaimStatus
+from qudao.purchasing.claim_models import ReceiptClaim
 from qudao.purchasing.models import GoodsReceipt
 from qudao.purchasing.services.claims import ClaimLineData, ReceiptClaimData, record_receipt_claim
 from qudao.tenancy.roles import Role
@@ -114,7 +115,7 @@ def test_the_warehouse_records_a_claim_from_the_form(login, keeper, receipt, bee
     assert posted.url == reverse("purchasing-claim-detail", args=[claim.pk])
     assert (claim.bearer, claim.status, claim.claim_amount) == (
         "supplier",
-        ReceiptClaimStatus.OPEN,
+        ClaimStatus.OPEN,
         Decimal("30.00"),
     )
 
@@ -238,7 +239,7 @@ def test_finance_settles_a_carrier_claim_on_the_detail_page(org, login, keeper, 
     assert reverse("purchasing-claim-settle", args=[claim.pk]) in page.text
     assert settled.status_code == 302
     claim.refresh_from_db()
-    assert (claim.status, claim.settled_amount) == (ReceiptClaimStatus.SETTLED, Decimal("40.00"))
+    assert (claim.status, claim.settled_amount) == (ClaimStatus.SETTLED, Decimal("40.00"))
     after = client.get(reverse("purchasing-claim-detail", args=[claim.pk]))
     assert reverse("purchasing-claim-settle", args=[claim.pk]) not in after.text
 
@@ -261,7 +262,7 @@ def test_the_warehouse_cannot_settle_but_cancels_a_claim_recorded_in_error(
     assert settle.status_code == 403
     assert cancelled.status_code == 302
     claim.refresh_from_db()
-    assert (claim.status, claim.cancel_reason) == (ReceiptClaimStatus.CANCELLED, "录错了")
+    assert (claim.status, claim.cancel_reason) == (ClaimStatus.CANCELLED, "录错了")
 
 
 def test_the_claims_page_is_in_the_buying_menu(login, rep):

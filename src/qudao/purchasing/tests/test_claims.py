@@ -10,13 +10,15 @@ from django.utils import timezone
 
 from qudao.catalog.tests.factories import ProductFactory, SupplierFactory
 from qudao.core.errors import BusinessRuleViolation, PermissionDenied
+from qudao.finance.claims import ClaimStatus
+from qudao.finance.integrity import find_problems
 from qudao.finance.models import JournalEntry, JournalLine
 from qudao.inventory.models import LocationKind, StockLevel, StockMove
 from qudao.inventory.tests.factories import LocationFactory
 from qudao.purchasing import services
-from qudao.purchasing.claim_models import ReceiptClaim, ReceiptClaimLine, ReceiptClaimStatus
+from qudao.purchasing.claim_models import ReceiptClaim, ReceiptClaimLine
 from qudao.purchasing.claim_selectors import unclaimed_damage
-from qudao.purchasing.models import GoodsReceipt
+from qudao.purchasing.models import GoodsReceipt, ReceivedSerial
 from qudao.purchasing.payables.accruals import find_problems as grir_problems
 from qudao.purchasing.payables.models import SupplierInvoice, SupplierInvoiceKind
 from qudao.purchasing.services.claim_settlement import SettlementData, settle_receipt_claim
@@ -88,6 +90,10 @@ def _balance(code: str) -> Decimal:
     return sum((line.debit - line.credit for line in lines), Decimal("0.00"))
 
 
+def _claim_problems(org) -> list[str]:
+    return sorted(p.check for p in find_problems(org) if "other_receivable" in p.check)
+
+
 def _invoice_the_receipt(org, boss, supplier, receipt) -> SupplierInvoice:
     invoice = services.create_supplier_invoice(
         org=org,
@@ -110,7 +116,7 @@ def test_a_supplier_claim_sends_the_goods_back_and_waits_for_finance(
 
     # then: open, numbered, 20 × 2.5000 claimed, the goods left the damaged corner at cost
     assert (claim.status, claim.number[:2], claim.claim_amount, claim.cost_value) == (
-        ReceiptClaimStatus.OPEN,
+        ClaimStatus.OPEN,
         "RC",
         Decimal("50.00"),
         Decimal("50.00"),
@@ -157,7 +163,7 @@ def test_finance_deducts_a_supplier_claim_from_the_invoice_that_billed_the_recei
     invoice.refresh_from_db()
     assert invoice.open_amount == Decimal("282.50")
     assert (claim.status, claim.settled_amount, claim.settled_by) == (
-        ReceiptClaimStatus.SETTLED,
+        ClaimStatus.SETTLED,
         Decimal("50.00"),
         finance,
     )
@@ -177,7 +183,7 @@ def test_a_supplier_claim_waits_while_the_supplier_has_no_invoice_to_deduct_from
     # then
     assert refused.value.code == "no_open_invoice"
     claim.refresh_from_db()
-    assert (claim.status, claim.credit_note_id) == (ReceiptClaimStatus.OPEN, None)
+    assert (claim.status, claim.credit_note_id) == (ClaimStatus.OPEN, None)
     assert not SupplierInvoice.objects.filter(kind=SupplierInvoiceKind.CREDIT_NOTE).exists()
 
 
@@ -221,7 +227,7 @@ def test_a_carrier_claim_books_what_the_carrier_owes_and_scraps_the_goods(
 
     # then
     assert (claim.status, claim.carrier, claim.claim_amount) == (
-        ReceiptClaimStatus.OPEN,
+        ClaimStatus.OPEN,
         "顺丰物流",
         Decimal("50.00"),
     )
@@ -232,6 +238,7 @@ def test_a_carrier_claim_books_what_the_carrier_owes_and_scraps_the_goods(
     move = StockMove.objects.get(reference_type="receipt_claim", reference_id=claim.pk)
     assert (move.kind, move.from_location_id, move.to_location_id) == ("scrap", damaged.pk, None)
     assert _on_hand(beer, damaged) == Decimal(0)
+    assert _claim_problems(org) == []  # 1221 equals the carrier's open claim
 
 
 def test_a_carrier_paying_part_settles_the_claim_and_the_rest_goes_back_to_inventory(
@@ -258,10 +265,11 @@ def test_a_carrier_paying_part_settles_the_claim_and_the_rest_goes_back_to_inven
     ]
     assert _balance("1221") == Decimal("0.00")
     assert (claim.status, claim.settled_amount, claim.settlement_note) == (
-        ReceiptClaimStatus.SETTLED,
+        ClaimStatus.SETTLED,
         Decimal("45.00"),
         "赔付 45",
     )
+    assert _claim_problems(org) == []
 
 
 def test_a_carrier_cannot_settle_more_than_was_claimed(org, keeper, finance, receipt):
@@ -274,7 +282,7 @@ def test_a_carrier_cannot_settle_more_than_was_claimed(org, keeper, finance, rec
 
     assert refused.value.code == "more_than_claimed"
     claim.refresh_from_db()
-    assert (claim.status, claim.settlement_entry_id) == (ReceiptClaimStatus.OPEN, None)
+    assert (claim.status, claim.settlement_entry_id) == (ClaimStatus.OPEN, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -289,7 +297,7 @@ def test_a_loss_we_bear_is_scrapped_at_cost_and_nothing_is_owed(
 
     # then
     assert (claim.status, claim.claim_amount, claim.cost_value) == (
-        ReceiptClaimStatus.CLOSED,
+        ClaimStatus.CLOSED,
         Decimal("0.00"),
         Decimal("12.50"),
     )
@@ -465,14 +473,14 @@ def test_the_warehouse_records_claims_and_finance_settles_them(org, keeper, fina
     with pytest.raises(PermissionDenied):
         settle_receipt_claim(org=org, actor=keeper, claim=claim, data=SettlementData())
     claim.refresh_from_db()
-    assert claim.status == ReceiptClaimStatus.OPEN
+    assert claim.status == ClaimStatus.OPEN
 
 
 # ---------------------------------------------------------------------------------------------
 # Cancelling a claim recorded in error
 
 
-def test_cancelling_a_carrier_claim_brings_the_goods_back_and_mirrors_the_entry(
+def test_cancelling_a_carrier_claim_brings_the_goods_back_and_reverses_the_entry(
     org, keeper, receipt, beer, damaged
 ):
     # given
@@ -481,13 +489,15 @@ def test_cancelling_a_carrier_claim_brings_the_goods_back_and_mirrors_the_entry(
     # when
     claim = cancel_receipt_claim(org=org, actor=keeper, claim=claim, reason="录错承运方")
 
-    # then
-    assert (claim.status, claim.cancel_reason) == (ReceiptClaimStatus.CANCELLED, "录错承运方")
+    # then: a red-ink copy of the claim's entry, pointing back at it
+    assert (claim.status, claim.cancel_reason) == (ClaimStatus.CANCELLED, "录错承运方")
+    assert claim.reversal_entry.reverses_id == claim.journal_entry_id
     assert _postings(claim.reversal_entry) == [
-        ("1221", "0.00", "50.00", None),
-        ("1405", "50.00", "0.00", None),
+        ("1221", "-50.00", "0.00", None),
+        ("1405", "0.00", "-50.00", None),
     ]
     assert _balance("1221") == Decimal("0.00")
+    assert _claim_problems(org) == []
     assert _on_hand(beer, damaged) == Decimal("20.000")
     back = StockMove.objects.filter(reference_type="receipt_claim").exclude(reverses=None).get()
     assert (back.kind, back.to_location_id) == ("scrap", damaged.pk)
@@ -503,7 +513,7 @@ def test_a_settled_claim_cannot_be_cancelled(org, keeper, finance, receipt):
 
     assert refused.value.code == "invalid_transition"
     claim.refresh_from_db()
-    assert claim.status == ReceiptClaimStatus.SETTLED
+    assert claim.status == ClaimStatus.SETTLED
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,3 +558,46 @@ def test_serialized_units_are_claimed_by_their_damaged_serial_numbers(
     with pytest.raises(BusinessRuleViolation) as refused:
         _claim(org, keeper, receipt, bearer="us", disposition="scrap", quantity="0.5")
     assert refused.value.code == "nothing_damaged_left"
+
+
+def test_serial_numbers_returned_to_the_supplier_are_marked_returned_until_cancelled(
+    org, keeper, supplier, fridge, shelf, damaged
+):
+    # given: three fridges, two of them damaged
+    receipt = services.post_receipt(
+        org=org,
+        actor=keeper,
+        supplier_id=supplier.pk,
+        lines=[
+            services.ReceiptLineData(
+                product_id=fridge.pk,
+                quantity=Decimal(1),
+                damaged_quantity=Decimal(2),
+                serials=services.parse_serials(
+                    "F-1, 2026-01-01\nF-2, 2026-01-01, damaged\nF-3, 2026-01-01, damaged"
+                ),
+            )
+        ],
+        location_id=shelf.pk,
+        damaged_location_id=damaged.pk,
+    )
+
+    # when: F-2 goes back to the supplier, F-3 is scrapped
+    returned = _claim(org, keeper, receipt, bearer="supplier", disposition="return", quantity="1")
+    _claim(org, keeper, receipt, bearer="us", disposition="scrap", quantity="1")
+
+    # then: only the unit sent back is marked returned
+    def returned_serials() -> list[str]:
+        return sorted(
+            ReceivedSerial.objects.filter(returned_at__isnull=False).values_list(
+                "serial", flat=True
+            )
+        )
+
+    assert returned_serials() == ["F-2"]
+
+    # when: the return was recorded in error
+    cancel_receipt_claim(org=org, actor=keeper, claim=returned, reason="未退回")
+
+    # then: the unit is live on the receipt again
+    assert returned_serials() == []

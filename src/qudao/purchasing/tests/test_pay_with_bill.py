@@ -339,8 +339,9 @@ def test_a_refusal_shows_on_the_form_and_writes_nothing(org, boss, login, suppli
     assert (SupplierPayment.objects.count(), BillClearing.objects.count()) == (0, 0)
 
 
-def test_the_prepayment_form_does_not_offer_an_endorsed_bill(org):
-    assert "endorsed_bill" not in dict(PrepaymentForm().fields["method"].choices)
+def test_the_prepayment_form_offers_an_endorsed_bill(org):
+    # a prepayment may be paid by endorsing a customer's bill (test_prepay_with_bill.py)
+    assert "endorsed_bill" in dict(PrepaymentForm().fields["method"].choices)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -195,3 +195,57 @@ def test_the_api_for_returns_and_consignment(client, shop: Shop, member):
     assert _post(client, settle, {}, _headers(shop.keeper)).status_code == 403
     response = _post(client, settle, {}, _headers(shop.finance))
     assert response.status_code == 201 and response.json()["total"] == "113.00"
+
+
+def test_finance_settles_a_carrier_claim_on_the_page_and_through_the_api(client, shop: Shop, login):
+    # given: two carrier claims of 12.00 on one delivery
+    delivery = shipped(shop, LineInput(shop.beer.pk, Decimal(24)))
+    line = delivery.lines.get()
+    keeper = _headers(shop.keeper)
+    body = {
+        "bearer": "carrier",
+        "description": "纸箱压坏",
+        "claim_amount": "12.00",
+        "carrier": "顺丰",
+        "lines": [{"delivery_line_id": line.pk, "quantity": "2"}],
+    }
+    first = _post(client, f"/api/v1/deliveries/{delivery.pk}/damage-claims", body, keeper).json()
+    second = _post(client, f"/api/v1/deliveries/{delivery.pk}/damage-claims", body, keeper).json()
+    assert first["journal_entry_id"] is not None and first["settlement_entry_id"] is None
+
+    # when: finance records 10.00 in cash on the page, and the rest of the other by the API
+    finance = login(shop.finance)
+    page = finance.get(reverse("sales-damage-detail", args=[first["id"]])).content.decode()
+    assert "Received into" in page and "Journal entries" in page
+    finance.post(
+        reverse("sales-damage-settle", args=[first["id"]]),
+        {"amount": "10.00", "received_into": "1001", "note": "司机现金赔付"},
+    )
+    warehouse_try = _post(
+        client, f"/api/v1/damage-claims/{second['id']}/settle", {}, keeper
+    ).status_code
+    settled = _post(
+        client,
+        f"/api/v1/damage-claims/{second['id']}/settle",
+        {"received_into": "1002"},
+        _headers(shop.finance),
+    ).json()
+
+    # then
+    claim = DamageClaim.objects.get(pk=first["id"])
+    assert (claim.status, claim.settled_amount, claim.settlement_note) == (
+        "settled",
+        Decimal("10.00"),
+        "司机现金赔付",
+    )
+    assert sorted(
+        (line.account.code, line.debit, line.credit)
+        for line in claim.settlement_entry.lines.select_related("account")
+    ) == [
+        ("1001", Decimal("10.00"), Decimal("0.00")),
+        ("1221", Decimal("0.00"), Decimal("12.00")),
+        ("1405", Decimal("2.00"), Decimal("0.00")),
+    ]
+    assert warehouse_try == 403
+    assert (settled["status"], settled["settled_amount"]) == ("settled", "12.00")
+    assert settled["settlement_entry_id"] is not None

@@ -14,9 +14,12 @@ from django.views.decorators.http import require_POST
 from qudao.core.errors import BusinessRuleViolation
 from qudao.core.listing import Column, Filter, Listing
 from qudao.core.money import ZERO
+from qudao.finance.claims import ClaimStatus
+from qudao.finance.models import BANK
+from qudao.finance.services.claims import Recovery
 from qudao.sales import selectors
 from qudao.sales.forms_returns import DamageForm, SettleClaimForm
-from qudao.sales.models_returns import Bearer, ClaimStatus, DamageClaim
+from qudao.sales.models_returns import Bearer, DamageClaim
 from qudao.sales.selectors_returns import visible_claims
 from qudao.sales.services.damages import ClaimData, record_damage, settle_claim
 from qudao.sales.services.takebacks import issue_pending_credit
@@ -30,8 +33,9 @@ RULE = gettext_lazy(
     "Who bears the loss decides what happens. Us, the carrier or the manufacturer: the broken "
     "goods are written off at the cost they shipped with and the customer does not pay for "
     "them — a credit note if the delivery is invoiced, otherwise the invoice leaves them out. "
-    "The carrier or the manufacturer owes us the claimed amount until finance settles the "
-    "claim. The customer: the damage is recorded only; no credit."
+    "The carrier or the manufacturer owes us the claimed amount (other receivables) until "
+    "finance records what it paid; the rest is written off. The customer: the damage is "
+    "recorded only; no credit."
 )
 
 
@@ -90,6 +94,7 @@ def damage_create(request: HttpRequest, pk: int) -> HttpResponse:
                     claim_amount=data["claim_amount"] or ZERO,
                     carrier=data["carrier"],
                     supplier_id=data["supplier"],
+                    carrier_party_id=data["carrier_party"],
                 ),
                 photo=data["photo"],
             )
@@ -118,7 +123,12 @@ def _claim(request: HttpRequest, pk: int) -> DamageClaim:
 
 @member_required(Perm.VIEW_ORDERS)
 def damage_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim(request, pk)
+    claim = get_object_or_404(
+        visible_claims(actor(request)).select_related(
+            "carrier_party", "journal_entry", "settlement_entry", "settled_by__user"
+        ),
+        pk=pk,
+    )
     member = actor(request)
     return render(
         request,
@@ -144,12 +154,17 @@ def damage_settle(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Enter the amount received or agreed."))
         return redirect("sales-damage-detail", pk=claim.pk)
     try:
+        data = form.cleaned_data
         settle_claim(
             org=org(request),
             actor=actor(request),
             claim=claim,
-            amount=form.cleaned_data["amount"],
-            note=form.cleaned_data["note"],
+            recovery=Recovery(
+                amount=data["amount"],
+                received_into=data["received_into"] or BANK,
+                date=data["date"],
+            ),
+            note=data["note"],
         )
     except BusinessRuleViolation as refusal:
         messages.error(request, refusal.message)

@@ -68,6 +68,13 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lines = _lines(delivery)
     member = actor(request)
     serialized = [line for line in lines if line.order_line.product.is_serialized]
+    in_stock = (
+        selectors.serials_in_stock(
+            delivery.order.warehouse_id, [line.product_id for line in serialized]
+        )
+        if serialized and delivery.status in (DeliveryStatus.PICKING, DeliveryStatus.RELEASED)
+        else None
+    )
     return render(
         request,
         "sales/delivery_detail.html",
@@ -75,7 +82,7 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "delivery": delivery,
             "lines": lines,
             "settings": settings_of(org(request)),
-            "ship_form": ShipForm(lines=serialized),
+            "ship_form": ShipForm(lines=serialized, in_stock=in_stock),
             "receipt_form": ReceiptForm(),
             "can_ship": can(member, Perm.MOVE_STOCK),
             "can_confirm": can(member, Perm.MOVE_STOCK) or can(member, Perm.SELL),

@@ -236,13 +236,14 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def product_search(request: HttpRequest, pk: int) -> HttpResponse:
     """The order entry's live search (htmx): code, name, pinyin initials or barcode."""
     order = get_object_or_404(selectors.visible_orders(actor(request)), pk=pk)
+    text = request.GET.get("product", "").strip()
     hits = selectors.search_products(
         org=org(request),
-        text=request.GET.get("product", ""),
+        text=text,
         customer_id=order.customer_id,
         warehouse_id=order.warehouse_id,
     )
-    return render(request, "sales/_product_hits.html", {"hits": hits})
+    return render(request, "sales/_product_hits.html", {"hits": hits, "text": text})
 
 
 def _act(request: HttpRequest, pk: int, act: object, done: str, **kwargs: object) -> HttpResponse:

@@ -38,6 +38,7 @@ from qudao.inventory.services import (
     create_warehouse,
 )
 from qudao.parties.models import CustomerType, Party, PartyKind, PartyStatus
+from qudao.purchasing import services as purchasing
 from qudao.sales.models import DeliveryNote, SalesOrder, SalesSettings
 from qudao.sales.services import (
     LineInput,
@@ -92,10 +93,13 @@ def _base_quantity(product: Product, line: LineInput) -> Decimal:
 
 class _Shelf:
     """The main warehouse's shelf as the demo fills it: every product at 80 % of its list
-    price, appliances under serial numbers of their own (`serials`, taken by `_ship`)."""
+    price; appliances are bought from their brand's supplier and received with a serial number
+    and factory date each, as a goods receipt records them (`serials`, taken by `_ship`)."""
 
-    def __init__(self, org: Organization, keeper: Membership, shelf_id: int) -> None:
-        self.org, self.keeper, self.shelf_id = org, keeper, shelf_id
+    def __init__(
+        self, org: Organization, buyer: Membership, keeper: Membership, shelf_id: int
+    ) -> None:
+        self.org, self.buyer, self.keeper, self.shelf_id = org, buyer, keeper, shelf_id
         prices = dict(
             PriceListItem.objects.filter(
                 price_list__kind=PriceKind.WHOLESALE,
@@ -106,6 +110,7 @@ class _Shelf:
         self.products = {
             p.pk: p
             for p in Product.objects.filter(archived_at__isnull=True)
+            .select_related("brand")
             .prefetch_related("packaging_units")
             .order_by("pk")
         }
@@ -136,24 +141,71 @@ class _Shelf:
         self.put(quantities, note="期初库存")
 
     def put(self, quantities: Mapping[int, Decimal], *, note: str) -> None:
-        """Stock `quantities` (base units by product id) on the shelf, in one adjustment."""
-        moves = []
+        """Stock `quantities` (base units by product id) on the shelf: everyday goods in one
+        adjustment, appliances through a purchase order and its goods receipt."""
+        moves: list[MoveLine] = []
+        appliances: dict[int, Decimal] = {}
         for pk, quantity in sorted(quantities.items()):
-            product, cost = self.products[pk], self.costs[pk]
-            if not product.is_serialized:
-                moves.append(MoveLine(pk, quantity, to_location_id=self.shelf_id, unit_cost=cost))
-                continue
-            first = self._numbered[pk] + 1
-            self._numbered[pk] += int(quantity)
-            numbers = [f"{product.code}-{n:05d}" for n in range(first, self._numbered[pk] + 1)]
-            self.serials.setdefault(pk, []).extend(numbers)
-            moves += [
-                MoveLine(pk, Decimal(1), to_location_id=self.shelf_id, unit_cost=cost, serial=s)
-                for s in numbers
-            ]
-        adjust_stock(
-            org=self.org, actor=self.keeper, moves=moves, reason=MoveKind.ADJUSTMENT, note=note
-        )
+            if self.products[pk].is_serialized:
+                appliances[pk] = quantity
+            else:
+                moves.append(
+                    MoveLine(pk, quantity, to_location_id=self.shelf_id, unit_cost=self.costs[pk])
+                )
+        if moves:
+            adjust_stock(
+                org=self.org, actor=self.keeper, moves=moves, reason=MoveKind.ADJUSTMENT, note=note
+            )
+        if appliances:
+            self._receive(appliances, note=note)
+
+    def _receive(self, quantities: Mapping[int, Decimal], *, note: str) -> None:
+        """One purchase order per supplier, received in full with a serial number per unit
+        (made a few weeks to months before today, by the unit's number)."""
+        today = timezone.localdate()
+        by_supplier: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        for pk, quantity in quantities.items():
+            brand = self.products[pk].brand
+            if brand is None or brand.supplier_id is None:
+                raise ValueError(f"demo product {self.products[pk].code} has no supplier")
+            by_supplier[brand.supplier_id][pk] = quantity
+        for supplier_id, wanted in sorted(by_supplier.items()):
+            order = purchasing.create_order(
+                org=self.org,
+                actor=self.buyer,
+                data=purchasing.OrderData(supplier_id=supplier_id, note=note),
+            )
+            lines = []
+            for pk, quantity in sorted(wanted.items()):
+                purchasing.set_order_line(
+                    org=self.org,
+                    actor=self.buyer,
+                    order=order,
+                    product_id=pk,
+                    quantity=quantity,
+                    unit_price=self.costs[pk],
+                )
+                product = self.products[pk]
+                first = self._numbered[pk] + 1
+                self._numbered[pk] += int(quantity)
+                serials = tuple(
+                    purchasing.SerialData(
+                        serial=f"{product.code}{n:06d}",
+                        factory_date=today - datetime.timedelta(days=20 + (n * 7) % 150),
+                    )
+                    for n in range(first, self._numbered[pk] + 1)
+                )
+                self.serials.setdefault(pk, []).extend(s.serial for s in serials)
+                lines.append(purchasing.ReceiptLineData(pk, quantity, serials=serials))
+            order = purchasing.confirm_order(org=self.org, actor=self.buyer, order=order)
+            purchasing.post_receipt(
+                org=self.org,
+                actor=self.keeper,
+                order=order,
+                lines=lines,
+                location_id=self.shelf_id,
+                note=note,
+            )
 
     @contextmanager
     def attempt(self) -> Iterator[None]:
@@ -295,7 +347,7 @@ def build_trade(
         big, consigned = _story_lines(products)
         with transaction.atomic():
             warehouse_id, shelf_id = _warehouses(org, keeper)
-            shelf = _Shelf(org, keeper, shelf_id)
+            shelf = _Shelf(org, boss, keeper, shelf_id)
             shelf.opening(rng, shelf.needs(big))  # should finance let the big order through
             _credit(org, boss, shop.party if shop else None)
             settings, _created = SalesSettings.objects.get_or_create(org=org)

@@ -353,3 +353,56 @@ def test_a_delivery_arrived_damaged_and_a_bill_was_endorsed_to_a_manufacturer(de
     assert claim.bearer == "carrier" and claim.status == "open" and claim.claim_amount > 0
     endorsed = BillClearing.objects.get(kind="endorsed")
     assert endorsed.endorsee.kind == PartyKind.SUPPLIER
+
+
+def test_every_waiting_delivery_ships_with_serials_picked_from_stock(demo_org):
+    from qudao.purchasing.models import ReceivedSerial
+    from qudao.sales.selectors import serials_in_stock
+    from qudao.sales.services import release_delivery, ship_delivery
+
+    # given the deliveries waiting in the warehouse, and the serials it holds
+    keeper = Membership.objects.get(user__username="demo-warehouse")
+    waiting = list(
+        DeliveryNote.objects.filter(status=DeliveryStatus.PICKING)
+        .select_related("order")
+        .order_by("pk")
+    )
+    serialized = [
+        (delivery, line)
+        for delivery in waiting
+        for line in delivery.lines.select_related("order_line__product")
+        if line.order_line.product.is_serialized
+    ]
+    assert serialized  # the demo's waiting deliveries carry appliances
+    for delivery, line in serialized:
+        here = serials_in_stock(delivery.order.warehouse_id, [line.product_id])
+        assert len(here.get(line.product_id, [])) >= line.quantity, (delivery, line)
+    # each of them came in on a goods receipt, with its factory date
+    received = ReceivedSerial.objects.filter(
+        product_id__in={line.product_id for _d, line in serialized}
+    )
+    assert received.exists()
+    assert all(r.factory_date and r.factory_date < timezone.localdate() for r in received)
+
+    # when the keeper ships the first one, picking serials from stock
+    delivery = serialized[0][0]
+    lines = [
+        line
+        for line in delivery.lines.select_related("order_line__product")
+        if line.order_line.product.is_serialized
+    ]
+    here = serials_in_stock(delivery.order.warehouse_id, [line.product_id for line in lines])
+    picked = {line.order_line_id: here[line.product_id][: int(line.quantity)] for line in lines}
+    release_delivery(org=demo_org, actor=keeper, delivery=delivery)
+    shipped = ship_delivery(org=demo_org, actor=keeper, delivery=delivery, serials=picked)
+
+    # then it left with exactly those serials, which are no longer in stock
+    assert shipped.status == DeliveryStatus.SHIPPED
+    out = set(
+        StockMove.objects.filter(reference_type="sales_delivery", reference_id=delivery.pk)
+        .exclude(serial="")
+        .values_list("serial", flat=True)
+    )
+    assert out == {serial for serials in picked.values() for serial in serials}
+    after = serials_in_stock(delivery.order.warehouse_id, [line.product_id for line in lines])
+    assert not out & {serial for serials in after.values() for serial in serials}
