@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Final
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -687,6 +688,9 @@ def _aging_choice(request: HttpRequest) -> AgingChoice:
     return AgingChoice(as_of, group_by, edges)
 
 
+AGING_PAGE_SIZE: Final = 100  # the largest balances first; the export has every row
+
+
 @member_required(Perm.VIEW_FINANCE)
 def aging_report(request: HttpRequest) -> HttpResponse:
     choice = _aging_choice(request)
@@ -698,6 +702,7 @@ def aging_report(request: HttpRequest) -> HttpResponse:
         "finance/aging.html",
         {
             "report": report,
+            "page": Paginator(report.rows, AGING_PAGE_SIZE).get_page(request.GET.get("page")),
             "error": choice.error,
             "groups": aging.AgingGroup.choices,
             "buckets": ",".join(str(days) for days in report.edges),

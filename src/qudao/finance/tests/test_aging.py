@@ -457,6 +457,28 @@ def test_the_page_shows_buckets_totals_and_drills_down(org, boss, login):
     assert 'data-testid="aging-totals"' in body
 
 
+def test_the_page_shows_the_largest_balances_a_page_at_a_time_with_totals_of_all(
+    org, boss, login, monkeypatch
+):
+    # given: three customers, two rows a page
+    monkeypatch.setattr("qudao.finance.views.AGING_PAGE_SIZE", 2)
+    for name, amount in (("甲客户", "300.00"), ("乙客户", "200.00"), ("丙客户", "100.00")):
+        due(org, boss, CustomerFactory(org=org, name=name), 10, amount)
+    client = login(boss)
+
+    # when
+    first = client.get(reverse("finance-aging"), {"as_of": AS_OF.isoformat()}).content.decode()
+    second = client.get(
+        reverse("finance-aging"), {"as_of": AS_OF.isoformat(), "page": 2}
+    ).content.decode()
+
+    # then: largest first, split over two pages; the totals are the whole report's
+    assert "甲客户" in first and "乙客户" in first and "丙客户" not in first
+    assert "丙客户" in second and "甲客户" not in second
+    assert "Showing 1–2 of 3 rows" in first
+    assert "600.00" in first and "600.00" in second
+
+
 @pytest.mark.parametrize("role", [Role.BOSS, Role.FINANCE, Role.SALES_REP, Role.READONLY])
 def test_finance_viewers_open_the_page_in_every_grouping(org, member, login, role):
     client = login(member(role))
