@@ -13,9 +13,10 @@ closing ones):
 - DIO (days inventory outstanding) = average inventory value ÷ cost of goods sold × days; both
   from the stock moves at their unit cost: value is what came in from outside less what went
   out, cost of goods sold is what was shipped to customers less what came back;
-- DPO (days payables outstanding) = average payables ÷ purchases × days; payables are the
-  ledger's 2202 balance (net of prepayments), purchases are posted supplier invoices less
-  supplier credit notes, tax included;
+- DPO (days payables outstanding) = average payables ÷ purchases × days; payables are what we
+  owe suppliers: each supplier's 2202 balance floored at zero (what we paid one manufacturer
+  ahead does not lower what we owe another; it is shown as money tied up in prepayments);
+  purchases are posted supplier invoices less supplier credit notes, tax included;
 - CCC (cash conversion cycle) = DSO + DIO − DPO.
 
 The projection: customer invoices expected by each customer's habit (`finance.behaviour`),
@@ -219,13 +220,16 @@ def _ledger(
     return Balance(_money(sums["opening"]), _money(sums["closing"]))
 
 
-def _receivables(first: datetime.date, end: datetime.date) -> tuple[Balance, Balance]:
-    """What customers owe and what they paid us ahead (预收款), before `first` and at the end
-    of `end`: each customer's 1122 balance counts as a receivable when it is a debit and as a
-    prepayment held when it is a credit (one query, a row per customer)."""
-    amount = F("debit") - F("credit")
-    per_customer = (
-        JournalLine.objects.filter(account__code=RECEIVABLE, entry__date__lte=end)
+def _split_by_party(
+    code: str, *, sign: int, first: datetime.date, end: datetime.date
+) -> tuple[Balance, Balance]:
+    """Account `code` party by party, before `first` and at the end of `end` (one query, a row
+    per party): what is owed (the balance on the account's normal side, `sign` 1 for a debit
+    account like 1122, -1 for a credit one like 2202) apart from what was paid ahead (a balance
+    on the other side), so one party's prepayment never hides what another owes."""
+    amount = (F("debit") - F("credit")) if sign > 0 else (F("credit") - F("debit"))
+    per_party = (
+        JournalLine.objects.filter(account__code=code, entry__date__lte=end)
         .values("party")
         .order_by()
         .annotate(
@@ -235,15 +239,15 @@ def _receivables(first: datetime.date, end: datetime.date) -> tuple[Balance, Bal
         .values_list("opening", "closing")
     )
     owed = [ZERO, ZERO]
-    held = [ZERO, ZERO]
-    for balances in per_customer:
+    ahead = [ZERO, ZERO]
+    for balances in per_party:
         for index, raw in enumerate(balances):
             balance = _money(raw)
             if balance > 0:
                 owed[index] += balance
             else:
-                held[index] -= balance
-    return Balance(*owed), Balance(*held)
+                ahead[index] -= balance
+    return Balance(*owed), Balance(*ahead)
 
 
 def _inventory(first: datetime.date, end: datetime.date) -> tuple[Balance, Decimal]:
@@ -287,7 +291,8 @@ def ratios(*, end: datetime.date, days: int) -> Ratios:
     """DSO, DIO, DPO and the figures behind them over the `days` days ending on `end`."""
     first = end - datetime.timedelta(days=days - 1)
     inventory, cogs = _inventory(first, end)
-    receivables, prepayments_held = _receivables(first, end)
+    receivables, prepayments_held = _split_by_party(RECEIVABLE, sign=1, first=first, end=end)
+    payables, _paid_ahead = _split_by_party(PAYABLE, sign=-1, first=first, end=end)
     return Ratios(
         days=days,
         first=first,
@@ -299,7 +304,7 @@ def ratios(*, end: datetime.date, days: int) -> Ratios:
         ),
         inventory=inventory,
         cost_of_goods_sold=cogs,
-        payables=_ledger((PAYABLE,), sign=-1, first=first, end=end),
+        payables=payables,
         purchases=_net_documents(
             SupplierInvoice.objects.filter(posted_at__isnull=False, date__gte=first, date__lte=end),
             SupplierInvoiceKind.INVOICE,

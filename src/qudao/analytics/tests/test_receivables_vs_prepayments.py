@@ -89,3 +89,32 @@ def test_the_page_shows_prepayments_held_on_their_own_line(org, boss, login):
     assert response.context["r"].prepayments_held.closing == D("500.00")
     assert 'data-testid="prepayments-held-row"' in page
     assert "Receivables (what customers owe)" in page
+
+
+def test_a_prepayment_to_one_supplier_does_not_lower_what_we_owe_another(org, boss, supplier, beer):
+    # given: we owe 老厂 1000, and paid the beer's supplier 300 ahead on a purchase order
+    from qudao.parties.tests.factories import SupplierFactory
+    from qudao.purchasing import services as purchasing
+    from qudao.purchasing.models import PaymentCondition
+    from qudao.purchasing.tests.payables_factories import hand_invoice
+
+    owed = SupplierFactory(org=org, name="老厂")
+    hand_invoice(org=org, actor=boss, supplier=owed, amount=D("1000.00"), date=day(-10))
+    terms = purchasing.OrderData(
+        supplier_id=supplier.pk, payment_condition=PaymentCondition.PREPAYMENT
+    )
+    order = purchasing.create_order(org=org, actor=boss, data=terms)
+    purchasing.set_order_line(
+        org=org, actor=boss, order=order, product_id=beer.pk, quantity=D(10), unit="箱"
+    )
+    order = purchasing.confirm_order(org=org, actor=boss, order=order)
+    purchasing.request_prepayment(org=org, actor=boss, order=order, amount=D("300.00"))
+    purchasing.record_prepayment(
+        org=org, actor=boss, order=order, amount=D("300.00"), paid_on=day(-2)
+    )
+
+    # when
+    r = ratios(end=T, days=30)
+
+    # then: payables are the 1000 we owe, not 700
+    assert (r.payables.opening, r.payables.closing) == (D("0.00"), D("1000.00"))
