@@ -46,6 +46,34 @@ RECOVERY_CHOICES: Final = (
 )
 RECOVERY_ACCOUNTS: Final = tuple(code for code, _label in RECOVERY_CHOICES)
 
+
+class ClaimEntries(models.Model):
+    """What a claim document keeps of its receivable (sales' and purchasing's claims both
+    inherit it): the entry that booked it on 1221 and the one that settled it, with finance's
+    note. Both empty when nobody owes us (or for a claim recorded before it was booked)."""
+
+    journal_entry = models.ForeignKey(
+        "finance.JournalEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("journal entry"),
+    )
+    settlement_entry = models.ForeignKey(
+        "finance.JournalEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("settlement entry"),
+    )
+    settlement_note = models.CharField(_("settlement note"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 OpenClaims = Callable[[], Mapping[int | None, Decimal]]
 _SOURCES: dict[str, OpenClaims] = {}
 

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.money import quantize
 from qudao.finance import balances, services
 from qudao.finance.account_forms import TopUpForm
 from qudao.finance.account_views import serve_voucher
 from qudao.finance.models import PrepaymentTopUp, TopUpSource
 from qudao.parties.models import Party, PartyKind
-from qudao.sales.views.common import show_refusal
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.models import Membership
 from qudao.tenancy.roles import Perm

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.parties.models import Party
 from qudao.sales.forms_returns import SellThroughForm, UploadForm
 from qudao.sales.models_returns import ReportSource, SellThroughReport
 from qudao.sales.selectors_consignment import consignment_stock
 from qudao.sales.sellthrough_file import read_sell_through
 from qudao.sales.services.consignment import ReportData, report_sell_through
-from qudao.sales.views.common import show_refusal
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.models import Membership
 from qudao.tenancy.roles import Perm

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from qudao.core.money import money_field, quantity_field, unit_price_field
-from qudao.finance.claims import CLAIM_TRANSITIONS, ClaimStatus
+from qudao.finance.claims import CLAIM_TRANSITIONS, ClaimEntries, ClaimStatus
 from qudao.tenancy.models import Membership
 from qudao.tenancy.scoping import OrgScopedModel
 
@@ -31,7 +31,7 @@ class ClaimDisposition(models.TextChoices):
     KEEP = "keep", _("Kept as damaged stock")
 
 
-class ReceiptClaim(OrgScopedModel):
+class ReceiptClaim(OrgScopedModel, ClaimEntries):
     """Units damaged on arrival (破损) at a goods receipt, and who bears the loss.
 
     Recorded once and never edited: the supplier's claim is settled by a supplier credit note,
@@ -80,22 +80,6 @@ class ReceiptClaim(OrgScopedModel):
         related_name="+",
         verbose_name=_("supplier credit note"),
     )
-    journal_entry = models.ForeignKey(
-        "finance.JournalEntry",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("journal entry"),
-    )
-    settlement_entry = models.ForeignKey(
-        "finance.JournalEntry",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("settlement entry"),
-    )
     reversal_entry = models.ForeignKey(
         "finance.JournalEntry",
         on_delete=models.PROTECT,
@@ -117,7 +101,6 @@ class ReceiptClaim(OrgScopedModel):
         related_name="+",
         verbose_name=_("settled by"),
     )
-    settlement_note = models.CharField(_("settlement note"), max_length=300, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
         Membership,

@@ -7,7 +7,6 @@ Everyone inside the organization reads (VIEW_STOCK); boss and warehouse record a
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.listing import Column, Filter, Listing
 from qudao.finance.claims import ClaimStatus
 from qudao.finance.models import BANK
@@ -45,13 +45,6 @@ def _actor(request: HttpRequest) -> Membership:
 
 def _org(request: HttpRequest) -> Organization:
     return request.org  # type: ignore[attr-defined,no-any-return]
-
-
-def _show_refusal(form: forms.Form, refusal: BusinessRuleViolation) -> None:
-    for field, message in refusal.fields.items():
-        if field in form.fields and message:
-            form.add_error(field, message)
-    form.add_error(None, refusal.message)
 
 
 @member_required(access.READ)
@@ -120,7 +113,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
         except BusinessRuleViolation as refusal:
-            _show_refusal(form, refusal)
+            show_refusal(form, refusal)
         else:
             messages.success(request, _("Damage claim %(number)s recorded.") % {"number": claim})
             return redirect("purchasing-claim-detail", pk=claim.pk)

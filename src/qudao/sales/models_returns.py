@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qudao.core.money import money_field, quantity_field
-from qudao.finance.claims import ClaimStatus
+from qudao.finance.claims import ClaimEntries, ClaimStatus
 from qudao.sales.models import DeliveryLine, DeliveryNote, SalesOrderLine
 from qudao.tenancy.models import Membership
 from qudao.tenancy.scoping import OrgScopedModel
@@ -186,7 +186,7 @@ class Bearer(models.TextChoices):
     CUSTOMER = "customer", _("The customer")
 
 
-class DamageClaim(CustomerCreditFields, OrgScopedModel):
+class DamageClaim(CustomerCreditFields, OrgScopedModel, ClaimEntries):
     """Goods broken on a delivery (破损) and who bears the loss.
 
     Us, the carrier or the manufacturer: the broken goods are written off (a scrap move at the
@@ -228,22 +228,6 @@ class DamageClaim(CustomerCreditFields, OrgScopedModel):
     claim_amount = money_field(verbose_name=_("claimed"))
     settled_amount = money_field(verbose_name=_("settled"))
     cost_value = money_field(verbose_name=_("written off at cost"))
-    journal_entry = models.ForeignKey(
-        "finance.JournalEntry",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("journal entry"),
-    )
-    settlement_entry = models.ForeignKey(
-        "finance.JournalEntry",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("settlement entry"),
-    )
     photo = models.FileField(_("photo"), upload_to="damages/%Y/%m/", max_length=200, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -258,7 +242,6 @@ class DamageClaim(CustomerCreditFields, OrgScopedModel):
         related_name="+",
         verbose_name=_("settled by"),
     )
-    settlement_note = models.CharField(_("settlement note"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("damage claim")

@@ -71,6 +71,8 @@ def release_for_credit_note(
         if left <= 0:
             break
         take = min(quantize(by_payment[payment.pk]), left)
+        if take <= 0:  # a payment given back in full already (SQLite sums in floating point)
+            continue
         released.append(
             Allocation(
                 org=org,

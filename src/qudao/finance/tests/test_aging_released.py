@@ -118,6 +118,32 @@ def test_giving_back_two_payments_in_full_leaves_the_counters_exactly_at_zero(or
     assert balances.prepayment_balance(customer) == Decimal("454.85")
 
 
+def test_a_payment_already_given_back_is_not_given_back_again_as_zero(org, boss):
+    # given: found by the random test below; two payments and four credit notes on one invoice,
+    # the last ones giving back what is left of payments already given back in full
+    customer = CustomerFactory(org=org)
+    invoice = due(org, boss, customer, 0, "987.19")
+    for is_payment, percent in (
+        (False, 83),
+        (True, 46),
+        (True, 69),
+        (False, 46),
+        (False, 15),
+        (False, 1),
+    ):
+        invoice.refresh_from_db()
+        room = invoice.open_amount if is_payment else invoice.total - invoice.amount_credited
+        part = quantize(room * percent / 100)
+        if part > 0:
+            (pay if is_payment else credit)(org, boss, invoice, str(part), AS_OF)
+
+    # then: no allocation of nothing, and the counters agree with the allocations
+    assert not Allocation.objects.filter(amount=0).exists()
+    invoice.refresh_from_db()
+    allocated = sum((a.amount for a in invoice.allocations.all()), ZERO)
+    assert invoice.amount_paid == allocated
+
+
 # ---------------------------------------------------------------------------------------------
 # On random data: equal to a naive computation in Python that dates each allocation by its
 # payment, and each released one by its credit note (never before its payment)

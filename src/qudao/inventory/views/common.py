@@ -10,7 +10,6 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from qudao.core.errors import BusinessRuleViolation
 from qudao.inventory import selectors
 from qudao.tenancy.models import Membership
 from qudao.tenancy.permissions import can
@@ -27,13 +26,6 @@ def flags(request: HttpRequest) -> dict[str, bool]:
         "can_move": can(actor, Perm.MOVE_STOCK),
         "show_costs": selectors.can_see_costs(actor),
     }
-
-
-def show_refusal(form: forms.Form, refusal: BusinessRuleViolation) -> None:
-    for field, message in refusal.fields.items():
-        if field in form.fields:
-            form.add_error(field, message)
-    form.add_error(None, refusal.message)
 
 
 def form_page(

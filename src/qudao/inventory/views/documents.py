@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.listing import Column, Filter, Listing
 from qudao.inventory import selectors, services
 from qudao.inventory.forms import (
@@ -28,7 +29,7 @@ from qudao.inventory.models import (
     Transfer,
     TransferStatus,
 )
-from qudao.inventory.views.common import actor_of, flags, form_page, show_refusal
+from qudao.inventory.views.common import actor_of, flags, form_page
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import Perm

@@ -20,12 +20,13 @@ from django.views.decorators.http import require_POST
 from qudao.catalog.exports import Cell, xlsx_response
 from qudao.catalog.selectors import live_brands
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.listing import Column, Filter
 from qudao.inventory import selectors, services
 from qudao.inventory.forms import ReorderRuleForm
 from qudao.inventory.models import ReorderRule
 from qudao.inventory.reports import reorder
-from qudao.inventory.views.common import actor_of, flags, show_refusal
+from qudao.inventory.views.common import actor_of, flags
 from qudao.inventory.views.reporting import ReportListing, list_url, whole_number
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.roles import Perm

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from qudao.catalog.models import Product
 from qudao.catalog.selectors import live_brands
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.listing import Column, Filter, Listing
 from qudao.inventory import selectors, services
 from qudao.inventory.forms import (
@@ -40,7 +41,7 @@ from qudao.inventory.models import (
     StockMove,
     Warehouse,
 )
-from qudao.inventory.views.common import actor_of, flags, form_page, show_refusal
+from qudao.inventory.views.common import actor_of, flags, form_page
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.roles import Perm
 

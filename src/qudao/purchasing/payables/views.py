@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from qudao.catalog.exports import xlsx_response
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.listing import Column, Filter, Listing
 from qudao.finance.selectors import ledger_lines
 from qudao.parties.models import Party, PartyKind
@@ -63,13 +63,6 @@ def _org(request: HttpRequest) -> Organization:
 
 def _can_post(request: HttpRequest) -> bool:
     return access.can_manage_orders(_actor(request))
-
-
-def _show_refusal(form: forms.Form, refusal: BusinessRuleViolation) -> None:
-    for field, message in refusal.fields.items():
-        if field in form.fields and message:
-            form.add_error(field, message)
-    form.add_error(None, refusal.message)
 
 
 def _list_page(
@@ -234,7 +227,7 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
                 lines=lines,
             )
         except BusinessRuleViolation as refusal:
-            _show_refusal(form, refusal)
+            show_refusal(form, refusal)
         else:
             return redirect("purchasing-invoice-detail", pk=invoice.pk)
     return render(
@@ -417,7 +410,7 @@ def payment_create(request: HttpRequest) -> HttpResponse:
         try:
             payment, created = _post_payment(request, form)
         except BusinessRuleViolation as refusal:
-            _show_refusal(form, refusal)
+            show_refusal(form, refusal)
         else:
             if created:
                 messages.success(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.inventory.models import Location
 from qudao.parties.models import Party
 from qudao.parties.selectors import visible_customers
@@ -33,7 +34,7 @@ from qudao.sales.services.consignment import (
     report_sell_through,
     settle_consignment,
 )
-from qudao.sales.views.common import actor, org, show_refusal
+from qudao.sales.views.common import actor, org
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import Perm

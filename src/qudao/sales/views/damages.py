@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.listing import Column, Filter, Listing
 from qudao.core.money import ZERO
 from qudao.finance.claims import ClaimStatus
@@ -23,7 +24,7 @@ from qudao.sales.models_returns import Bearer, DamageClaim
 from qudao.sales.selectors_returns import visible_claims
 from qudao.sales.services.damages import ClaimData, record_damage, settle_claim
 from qudao.sales.services.takebacks import issue_pending_credit
-from qudao.sales.views.common import actor, org, show_refusal
+from qudao.sales.views.common import actor, org
 from qudao.sales.views.returns import timeline
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.permissions import can

@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.listing import Column, Filter, Listing
 from qudao.sales import selectors, services
 from qudao.sales.forms import ReceiptForm, ShipForm
 from qudao.sales.models import DeliveryNote, DeliveryStatus
 from qudao.sales.services.common import settings_of
-from qudao.sales.views.common import actor, org, show_refusal
+from qudao.sales.views.common import actor, org
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.permissions import can
 from qudao.tenancy.roles import Perm

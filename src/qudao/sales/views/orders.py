@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.listing import Column, Filter, Listing
 from qudao.finance.credit import can_confirm
 from qudao.sales import selectors, services
@@ -19,7 +20,7 @@ from qudao.sales.forms import DeliveryForm, LineForm, OrderForm, ReasonForm
 from qudao.sales.models import OrderStatus
 from qudao.sales.services.common import settings_of
 from qudao.sales.services.rebates import cancel_rest_of_order, fit_order_rebate
-from qudao.sales.views.common import actor, org, show_refusal
+from qudao.sales.views.common import actor, org
 from qudao.sales.views.rebates import order_accounts
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.events import verb_label

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.core.listing import Column, Filter, Listing
 from qudao.sales import selectors
 from qudao.sales.forms import ReasonForm
@@ -29,7 +30,7 @@ from qudao.sales.selectors_returns import (
 from qudao.sales.services import returns as services
 from qudao.sales.services.common import settings_of
 from qudao.sales.services.takebacks import issue_pending_credit
-from qudao.sales.views.common import actor, org, show_refusal
+from qudao.sales.views.common import actor, org
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.events import verb_label
 from qudao.tenancy.models import Event

@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from qudao.core.errors import BusinessRuleViolation
+from qudao.core.forms import show_refusal
 from qudao.sales import services
 from qudao.sales.forms import SettingsForm
 from qudao.sales.services.common import settings_of
-from qudao.sales.views.common import actor, org, show_refusal
+from qudao.sales.views.common import actor, org
 from qudao.tenancy.decorators import member_required
 from qudao.tenancy.roles import Perm
 
