@@ -193,11 +193,14 @@ def fetch(
     *,
     related: str = "",
     lock: bool = False,
+    source: str = "",
 ) -> list[M]:
     """Instances of `model` whose rows (alias `t`) match `where`, read by one hand-written,
     prepared statement instead of a built query; with `related`, a foreign key whose row is
     joined and cached on each instance, as `select_related` does; with `lock`, the rows of
-    `model` (only) are locked. The caller scopes `where` to its organization."""
+    `model` (only) are locked; with `source`, the rows come from that expression (a function
+    returning the model's rows, its parameters first in `params`) instead of the table. The
+    caller scopes `where` to its organization."""
     quote = connection.ops.quote_name
     columns, _names, _converters = _reader(model)
     selected = [f"t.{quote(c)}" for c in columns]
@@ -209,7 +212,8 @@ def fetch(
         assert target is not None
         selected += [f"r.{quote(c)}" for c in _reader(target)[0]]
         joined = f" JOIN {quote(target._meta.db_table)} r ON r.id = t.{quote(key.column)}"  # type: ignore[union-attr]
-    sql = f"SELECT {', '.join(selected)} FROM {quote(model._meta.db_table)} t{joined}"  # noqa: S608
+    table = source or quote(model._meta.db_table)
+    sql = f"SELECT {', '.join(selected)} FROM {table} t{joined}"  # noqa: S608
     sql += f" WHERE {where}"
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE OF t" if connection.features.has_select_for_update_of else " FOR UPDATE"

@@ -202,6 +202,10 @@ class StockLevel(OrgScopedModel):
     """On hand and reserved of one product at one location; the sum of its moves, kept current.
 
     `warehouse` repeats the location's warehouse so lists filter and sort on an index.
+    Neither `reserved` nor `available` is indexed: a reservation then rewrites its row in
+    place (a HOT update), without a new entry in each of the row's indexes — every order
+    confirmation reserves five or so rows. The stock list's "below zero" filter reads the
+    organization's rows without an index of its own.
     """
 
     product = models.ForeignKey(
@@ -240,10 +244,6 @@ class StockLevel(OrgScopedModel):
             models.Index(fields=["org", "warehouse", "product"], name="stocklevel_org_wh_product"),
             models.Index(fields=["org", "location"], name="stocklevel_org_location"),
             models.Index(fields=["org", "on_hand"], name="stocklevel_org_on_hand"),
-            models.Index(fields=["org", "available"], name="stocklevel_org_available"),
-            models.Index(
-                fields=["org", "warehouse", "available"], name="stocklevel_org_wh_available"
-            ),
         ]
 
     def __str__(self) -> str:

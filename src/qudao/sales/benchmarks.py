@@ -2,8 +2,9 @@
 client and by 16 at once, against a hand-written SQL transaction doing the same locking.
 
 What is timed is the confirmation (`submit_order` of a draft with no review step: lock, credit
-check and reservation, stock check and reservation, numbering, events); the drafts are entered
-beforehand. The 16 clients are processes, each with its own connection, like web workers.
+check and reservation, stock check and reservation, numbering, events; on PostgreSQL the one
+call of `qudao_confirm_sales_order`, since these orders need no judgement); the drafts are
+entered beforehand. The 16 clients are processes, each with its own connection, like web workers.
 
 The data is the `large` demo's scale where it matters here: 50,000 customers with credit
 policies, 3,000 products with wholesale prices and stock in one warehouse. After the run the
