@@ -410,7 +410,8 @@ def aging_report(
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     rows = AgingRows(fetched, width)
-    totals = tuple(_yuan(sum(row[i] for row in fetched)) for i in range(2, width + 2))
+    columns = list(zip(*fetched, strict=True)) or [()] * (width + 4)  # column by column, in C
+    totals = tuple(_yuan(sum(column)) for column in columns[2 : width + 2])
     return AgingReport(
         as_of=as_of,
         group_by=group_by,

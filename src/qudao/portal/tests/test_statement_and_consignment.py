@@ -57,3 +57,23 @@ def test_reporting_sales_with_nothing_on_consignment_says_so(org, member, login)
     assert response.status_code == 200
     assert 'data-testid="nothing-to-report"' in html
     assert 'name="period_start"' not in html
+
+
+def test_no_running_balance_of_a_statement_shows_a_minus_sign(org, boss, member, login):
+    # given a statement whose every balance is in the customer's favour
+    shop = member(Role.RETAILER)
+    statement = _prepaid_statement(org, boss, shop)
+
+    # when the retailer and the finance clerk read it, on screen and on paper
+    pages = [
+        login(shop).get(reverse("portal-statement-detail", args=[statement.pk])),
+        login(boss).get(reverse("finance-statement-detail", args=[statement.pk])),
+        login(boss).get(reverse("finance-statement-print", args=[statement.pk])),
+    ]
+
+    # then each running balance reads as the amount paid in advance, marked so
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "-¥" not in html
+        assert "¥5,000.00<span" in html and "prepaid" in html
